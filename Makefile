@@ -1,0 +1,60 @@
+# The two commands of the README: `make run` and `make test`.
+# Both create .venv from the lock files; with no DATABASE_URL / CELERY_BROKER_URL they use the
+# embedded PostgreSQL (pip wheel, data in var/pgdata) and the embedded filesystem broker (var/celery).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+# Development commands run with DEBUG on unless told otherwise; production sets DEBUG=false.
+export DEBUG ?= true
+PORT ?= 8000
+
+.PHONY: run test bench lint format check-deploy stop install install-dev browsers clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py run_portal --host $(HOST) --port $(PORT)
+
+test: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: install
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-check-deploy-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz} \
+	FIELD_ENCRYPTION_KEY=$${FIELD_ENCRYPTION_KEY:-check-deploy-only-key-0123456789abcdef} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-portal.example.cn} $(PY) manage.py check --deploy --fail-level WARNING
+
+stop:
+	-$(PY) manage.py embedded_db stop
+
+clean: stop
+	rm -rf var

@@ -1,0 +1,56 @@
+"""Shared bench plumbing: a separate database, timing and peak memory."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+def setup_django(database: str = "portal_bench") -> None:
+    """Point Django at a dedicated bench database on the same server, migrate it, set up Django."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DEBUG", "true")
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    from portal import embedded
+
+    base = os.environ.get("DATABASE_URL") or embedded.database_url()
+    params = dj_database_url.parse(base)
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=params["USER"] or "postgres",
+        password=params["PASSWORD"] or None,
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    conn.close()
+    name = params["NAME"]
+    os.environ["DATABASE_URL"] = base.replace(f"/{name}", f"/{database}", 1)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+@contextmanager
+def timed(label: str, results: dict[str, float]) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - started
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

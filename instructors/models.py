@@ -1,0 +1,175 @@
+"""党建工作指导员 and their 派驻, 第一书记, 培训 and 工作津贴."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from instructors.choices import InstructorSource, TrainingAudience
+from instructors.querysets import (
+    AssignmentQuerySet,
+    FirstSecretaryQuerySet,
+    InstructorQuerySet,
+    StipendQuerySet,
+    TrainingQuerySet,
+)
+from portal.fields import EncryptedTextField
+from portal.validators import validate_phone
+
+
+class Instructor(models.Model):
+    """党建工作指导员: dispatched to enterprises without members (work coverage)."""
+
+    name = models.CharField(_("姓名"), max_length=64)
+    source = models.CharField(_("来源"), max_length=24, choices=InstructorSource.choices)
+    employer = models.CharField(_("原工作单位及职务"), max_length=200, blank=True)
+    dual_duty = models.BooleanField(_("一岗双责"), default=False)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    region = models.ForeignKey("portal.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT)
+    is_member = models.BooleanField(_("是党员"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = InstructorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("党建工作指导员")
+        verbose_name_plural = _("党建工作指导员")
+        ordering = ["region__path", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.phone:
+            validate_phone(self.phone)
+
+
+class Assignment(models.Model):
+    """派驻: an instructor dispatched to an enterprise between two dates (open end allowed)."""
+
+    instructor = models.ForeignKey(
+        Instructor, verbose_name=_("指导员"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    start_on = models.DateField(_("派驻开始"))
+    end_on = models.DateField(_("派驻结束"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("派驻")
+        verbose_name_plural = _("派驻")
+        ordering = ["-start_on"]
+        indexes = [models.Index(fields=["enterprise", "start_on", "end_on"], name="assignment_enterprise_dates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__isnull=True) | models.Q(end_on__gte=models.F("start_on")),
+                name="assignment_end_after_start",
+                violation_error_message="派驻结束日期不能早于开始日期",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor} → {self.enterprise}"
+
+
+class FirstSecretaryAppointment(models.Model):
+    """第一书记: a person appointed to an organization for a period."""
+
+    organization = models.ForeignKey(
+        "organizations.PartyOrganization",
+        verbose_name=_("党组织"),
+        on_delete=models.CASCADE,
+        related_name="first_secretaries",
+    )
+    name = models.CharField(_("姓名"), max_length=64)
+    employer = models.CharField(_("派出单位及职务"), max_length=200, blank=True)
+    start_on = models.DateField(_("任职开始"))
+    end_on = models.DateField(_("任职结束"), null=True, blank=True)
+
+    objects = FirstSecretaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("第一书记")
+        verbose_name_plural = _("第一书记")
+        ordering = ["-start_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__isnull=True) | models.Q(end_on__gte=models.F("start_on")),
+                name="first_secretary_end_after_start",
+                violation_error_message="任职结束日期不能早于开始日期",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.organization}）"
+
+
+class Training(models.Model):
+    """培训 for secretaries, instructors or investors."""
+
+    title = models.CharField(_("培训名称"), max_length=200)
+    audience = models.CharField(_("培训对象"), max_length=16, choices=TrainingAudience.choices)
+    region = models.ForeignKey("portal.Region", verbose_name=_("主办区域"), on_delete=models.PROTECT)
+    held_on = models.DateField(_("培训日期"))
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, default=0)
+    participant_count = models.PositiveIntegerField(_("参训人数"), default=0)
+    instructors = models.ManyToManyField(Instructor, verbose_name=_("参训指导员"), blank=True, related_name="trainings")
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Stipend(models.Model):
+    """工作津贴 paid to an instructor for a month."""
+
+    instructor = models.ForeignKey(
+        Instructor, verbose_name=_("指导员"), on_delete=models.CASCADE, related_name="stipends"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
+    paid_on = models.DateField(_("发放日期"), null=True, blank=True)
+
+    objects = StipendQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作津贴")
+        verbose_name_plural = _("工作津贴")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instructor", "year", "month"],
+                name="stipend_once_per_month",
+                violation_error_message="该指导员本月津贴已登记",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12),
+                name="stipend_month_range",
+                violation_error_message="月份应为 1–12",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="stipend_amount_non_negative",
+                violation_error_message="金额不能为负",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instructor} {self.year}-{self.month:02d}"
+
+    def clean(self) -> None:
+        if self.month and not 1 <= self.month <= 12:
+            raise ValidationError({"month": "月份应为 1–12"})

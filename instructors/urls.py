@@ -1,0 +1,9 @@
+from django.urls import path
+
+from instructors import views
+
+app_name = "instructors"
+urlpatterns = [
+    path("", views.InstructorListView.as_view(), name="list"),
+    path("<int:pk>/", views.InstructorDetailView.as_view(), name="detail"),
+]

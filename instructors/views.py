@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from instructors.filtersets import InstructorFilterSet
+from instructors.models import Instructor
+from portal.views import Column, ScopedDetailView, ScopedListView
+
+
+class InstructorListView(ScopedListView):
+    model = Instructor
+    filterset_class = InstructorFilterSet
+    select_related = ("region",)
+    columns = (
+        Column("姓名", "name", link=True),
+        Column("来源", "get_source_display"),
+        Column("原工作单位及职务", "employer"),
+        Column("一岗双责", "dual_duty"),
+        Column("所属区域", "region"),
+    )
+
+
+class InstructorDetailView(ScopedDetailView):
+    model = Instructor
+    template_name = "instructors/instructor_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assignments"] = self.object.assignments.visible_to(self.request.user).select_related("enterprise")
+        return context

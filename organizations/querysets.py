@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from portal.scoping import RegionScopedQuerySet
+
+
+def active_on_q(day: dt.date, prefix: str = "") -> Q:
+    """An organization is active on `day` when established on or before it and not yet dissolved."""
+    return Q(**{f"{prefix}established_on__lte": day}) & (
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": day})
+    )
+
+
+class PartyOrganizationQuerySet(RegionScopedQuerySet):
+    region_lookup = "region"
+
+    def active_on(self, day: dt.date) -> PartyOrganizationQuerySet:
+        return self.filter(active_on_q(day))
+
+
+class PartyMemberQuerySet(RegionScopedQuerySet):
+    region_lookup = "region"
+
+
+class OrgLifeRecordQuerySet(RegionScopedQuerySet):
+    region_lookup = "organization__region"

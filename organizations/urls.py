@@ -1,0 +1,11 @@
+from django.urls import path
+
+from organizations import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.PartyOrganizationListView.as_view(), name="list"),
+    path("<int:pk>/", views.PartyOrganizationDetailView.as_view(), name="detail"),
+    path("members/", views.PartyMemberListView.as_view(), name="member-list"),
+    path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="member-detail"),
+]

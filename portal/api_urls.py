@@ -1,0 +1,18 @@
+"""The REST API, version 1: one router, each app registers its viewsets here by string import."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from enterprises.api.views import CarrierViewSet, EnterpriseViewSet
+from instructors.api.views import AssignmentViewSet, InstructorViewSet
+from organizations.api.views import PartyMemberViewSet, PartyOrganizationViewSet
+
+router = DefaultRouter()
+router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("carriers", CarrierViewSet, basename="carrier")
+router.register("organizations", PartyOrganizationViewSet, basename="organization")
+router.register("members", PartyMemberViewSet, basename="member")
+router.register("instructors", InstructorViewSet, basename="instructor")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+
+urlpatterns = [path("", include(router.urls))]

@@ -1,0 +1,96 @@
+"""Every change is attributed (STYLE.md rule 4), by one mechanism: statement-level triggers.
+
+Each audited table gets three AFTER ... FOR EACH STATEMENT triggers with transition tables, so a
+form save, an API write, a COPY-and-upsert of 100,000 rows or an admin edit all land in
+`portal_auditevent` in one set-based INSERT per statement. Who did it comes from session settings
+that `audit_context()` sets (the middleware for web/API requests, services for imports and jobs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, migrations
+
+from portal.choices import AuditVia
+
+AUDIT_FUNCTION_SQL = r"""
+CREATE OR REPLACE FUNCTION portal_audit_statement() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_actor bigint := nullif(current_setting('portal.actor_id', true), '')::bigint;
+    v_via text := coalesce(nullif(current_setting('portal.via', true), ''), 'system');
+    v_ip inet := nullif(current_setting('portal.ip', true), '')::inet;
+    v_context text := coalesce(current_setting('portal.context', true), '');
+    v_ignored text[] := coalesce(TG_ARGV::text[], '{}');
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO portal_auditevent (occurred_at, table_name, object_id, action, changes, actor_id, via, ip, context)
+        SELECT now(), TG_TABLE_NAME, r.j ->> 'id', 'I', r.j - v_ignored, v_actor, v_via, v_ip, v_context
+        FROM (SELECT to_jsonb(n) AS j FROM audit_new n) r;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO portal_auditevent (occurred_at, table_name, object_id, action, changes, actor_id, via, ip, context)
+        SELECT now(), TG_TABLE_NAME, d.object_id, 'U', d.changes, v_actor, v_via, v_ip, v_context
+        FROM (
+            SELECT nj ->> 'id' AS object_id,
+                   (SELECT jsonb_object_agg(e.key, jsonb_build_array(oj -> e.key, e.value))
+                      FROM jsonb_each(nj) e
+                     WHERE e.value IS DISTINCT FROM oj -> e.key AND NOT e.key = ANY (v_ignored)) AS changes
+            FROM (SELECT to_jsonb(n) AS nj FROM audit_new n) nn
+            JOIN (SELECT to_jsonb(o) AS oj FROM audit_old o) oo ON oo.oj -> 'id' = nn.nj -> 'id'
+        ) d
+        WHERE d.changes IS NOT NULL;
+    ELSE
+        INSERT INTO portal_auditevent (occurred_at, table_name, object_id, action, changes, actor_id, via, ip, context)
+        SELECT now(), TG_TABLE_NAME, r.j ->> 'id', 'D', r.j - v_ignored, v_actor, v_via, v_ip, v_context
+        FROM (SELECT to_jsonb(o) AS j FROM audit_old o) r;
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+"""
+
+
+def _trigger_sql(table: str, ignored: tuple[str, ...]) -> str:
+    args = ", ".join(f"'{column}'" for column in ignored)
+    return f"""
+CREATE TRIGGER {table}_audit_ins AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS audit_new FOR EACH STATEMENT EXECUTE FUNCTION portal_audit_statement({args});
+CREATE TRIGGER {table}_audit_upd AFTER UPDATE ON {table}
+    REFERENCING OLD TABLE AS audit_old NEW TABLE AS audit_new
+    FOR EACH STATEMENT EXECUTE FUNCTION portal_audit_statement({args});
+CREATE TRIGGER {table}_audit_del AFTER DELETE ON {table}
+    REFERENCING OLD TABLE AS audit_old FOR EACH STATEMENT EXECUTE FUNCTION portal_audit_statement({args});
+"""
+
+
+def attach_audit(*tables: str, ignored: tuple[str, ...] = ("updated_at",)) -> migrations.RunSQL:
+    """A migration operation that starts auditing `tables` (and stops on reverse)."""
+    forward = "".join(_trigger_sql(table, ignored) for table in tables)
+    reverse = "".join(
+        f"DROP TRIGGER IF EXISTS {table}_audit_{kind} ON {table};" for table in tables for kind in ("ins", "upd", "del")
+    )
+    return migrations.RunSQL(forward, reverse)
+
+
+@contextmanager
+def audit_context(
+    *, actor_id: int | None, via: str = AuditVia.SYSTEM, ip: str | None = None, context: str = ""
+) -> Iterator[None]:
+    """Attribute every write inside the block to `actor_id` (session-level, reset afterwards)."""
+    _set(actor_id, via, ip, context)
+    try:
+        yield
+    finally:
+        if connection.connection is not None and not connection.needs_rollback:
+            _set(None, "", None, "")
+
+
+def _set(actor_id: int | None, via: str, ip: str | None, context: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('portal.actor_id', %s, false), set_config('portal.via', %s, false),"
+            " set_config('portal.ip', %s, false), set_config('portal.context', %s, false)",
+            [str(actor_id or ""), str(via), ip or "", context[:128]],
+        )

@@ -1,0 +1,81 @@
+"""Who may do what: roles grant capabilities; views and API viewsets declare the capability they
+need. Region scoping (portal/scoping.py) then limits *which rows*; this module limits *what kind of
+action*. Both are enforced by the base classes, never by hand in a view."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.choices import Role
+
+
+class Capability(models.TextChoices):
+    VIEW_DATA = "VIEW_DATA", _("查看企业、党组织、党员、指导员")
+    EDIT_ENTERPRISE = "EDIT_ENTERPRISE", _("维护企业基础信息")
+    EDIT_PARTY = "EDIT_PARTY", _("维护党组织、党员、指导员、工作记录")
+    IMPORT_REGISTER = "IMPORT_REGISTER", _("导入登记名单")
+    VIEW_LEDGER = "VIEW_LEDGER", _("查看台账与看板")
+    MANAGE_LEDGER = "MANAGE_LEDGER", _("统计、校核、上报台账")
+    EXPORT = "EXPORT", _("导出")
+    VIEW_MEMBERS = "VIEW_MEMBERS", _("查看党员信息（脱敏）")
+    REVEAL_PERSONAL = "REVEAL_PERSONAL", _("查看身份证号码、电话等个人敏感信息")
+    VIEW_AUDIT = "VIEW_AUDIT", _("查看变更与访问日志")
+    ADMINISTER = "ADMINISTER", _("管理用户、区域、载体、设置")
+
+
+_ALL = frozenset(Capability)
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CITY_ADMIN: _ALL,
+    Role.DISTRICT_STAFF: frozenset(
+        {
+            Capability.VIEW_DATA,
+            Capability.EDIT_ENTERPRISE,
+            Capability.EDIT_PARTY,
+            Capability.IMPORT_REGISTER,
+            Capability.VIEW_LEDGER,
+            Capability.MANAGE_LEDGER,
+            Capability.EXPORT,
+            Capability.VIEW_MEMBERS,
+            Capability.REVEAL_PERSONAL,
+        }
+    ),
+    # Commerce-bureau staff: enterprise basic data of their district, never members' personal data.
+    Role.COMMERCE_STAFF: frozenset({Capability.VIEW_DATA, Capability.EDIT_ENTERPRISE, Capability.IMPORT_REGISTER}),
+    # Leaders: read-only dashboards, ledgers and lists.
+    Role.LEADER: frozenset({Capability.VIEW_DATA, Capability.VIEW_LEDGER, Capability.EXPORT, Capability.VIEW_MEMBERS}),
+    Role.API_CLIENT: frozenset(
+        {
+            Capability.VIEW_DATA,
+            Capability.EDIT_ENTERPRISE,
+            Capability.EDIT_PARTY,
+            Capability.IMPORT_REGISTER,
+            Capability.VIEW_LEDGER,
+            Capability.VIEW_MEMBERS,
+        }
+    ),
+}
+
+
+def has_capability(user, capability: Capability | str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+class CapabilityRequiredMixin:
+    """For class-based views: `required_capability` must be declared (None only for pages every
+    signed-in user may open). A user without it gets 403."""
+
+    required_capability: Capability | None
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        capability = self.required_capability
+        if request.user.is_authenticated and capability is not None and not has_capability(request.user, capability):
+            raise PermissionDenied("您的角色无权执行此操作")
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,43 @@
+"""The one scoping mechanism (STYLE.md rule 2): rows visible to a user are their region subtree.
+
+Every region-bound model's queryset derives from `RegionScopedQuerySet` and names the lookup to its
+region. Base views, the base API viewset, exports, dashboards and import validation all start from
+`Model.objects.visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RegionScopedQuerySet(models.QuerySet):
+    region_lookup: str = "region"
+
+    def visible_to(self, user) -> RegionScopedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.jurisdiction_id is None:
+            return self.none()
+        return self.in_region(user.jurisdiction)
+
+    def in_region(self, region) -> RegionScopedQuerySet:
+        """Rows in `region`'s subtree, as an indexed prefix scan on Region.path."""
+        from portal.models import Region
+
+        subtree = Region.objects.filter(path__startswith=region.path).values("id")
+        return self.filter(**{f"{self.region_lookup}__in": subtree})
+
+
+def region_visible_to(user) -> models.QuerySet:
+    """The regions themselves, under the same rule."""
+    from portal.models import Region
+
+    if user is None or not user.is_authenticated:
+        return Region.objects.none()
+    if user.is_superuser:
+        return Region.objects.all()
+    if user.jurisdiction_id is None:
+        return Region.objects.none()
+    return Region.objects.filter(path__startswith=user.jurisdiction.path)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+@register.filter
+def cell(obj, attr: str):
+    """The display value of `attr` on a row: methods called, booleans as 是/否, blanks as —."""
+    value = obj
+    for part in attr.split("."):
+        value = getattr(value, part, None)
+        if callable(value):
+            value = value()
+        if value is None:
+            return "—"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return value if value != "" else "—"
+
+
+@register.simple_tag
+def detail_url(obj) -> str:
+    meta = obj._meta
+    names = {
+        "enterprises.enterprise": "enterprises:detail",
+        "organizations.partyorganization": "organizations:detail",
+        "organizations.partymember": "organizations:member-detail",
+        "instructors.instructor": "instructors:detail",
+    }
+    name = names.get(meta.label_lower)
+    return reverse(name, args=[obj.pk]) if name else ""

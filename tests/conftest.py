@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from portal.choices import Role
+from tests.factories import UserFactory, district, other_district
+
+
+@pytest.fixture
+def taishan(db):
+    return district()
+
+
+@pytest.fixture
+def daiyue(db):
+    return other_district()
+
+
+@pytest.fixture
+def staff(taishan):
+    """District organization staff of 泰山区."""
+    return UserFactory(username="taishan_staff", role=Role.DISTRICT_STAFF, jurisdiction=taishan)
+
+
+@pytest.fixture
+def outsider(daiyue):
+    """Staff of another district (岱岳区): must see nothing of 泰山区."""
+    return UserFactory(username="daiyue_staff", role=Role.DISTRICT_STAFF, jurisdiction=daiyue)
