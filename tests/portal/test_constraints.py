@@ -79,7 +79,9 @@ def test_id_numbers_are_encrypted_at_rest_and_unique_through_their_digest():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id_number, phone, id_number_digest FROM organizations_partymember WHERE id = %s", [member.pk])
+        cursor.execute(
+            "SELECT id_number, phone, id_number_digest FROM organizations_partymember WHERE id = %s", [member.pk]
+        )
         stored_id, stored_phone, stored_digest = cursor.fetchone()
     assert "11010519491231002X" not in stored_id
     assert "13812345678" not in stored_phone
