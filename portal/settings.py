@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "organizations",
     "instructors",
     "assessments",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "portal.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,6 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.validators.PasswordCharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -142,9 +145,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REGISTER_UPLOAD_MAX_BYTES = env_int("REGISTER_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 
 # --- Security ----------------------------------------------------------------------------------
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)  # expires after 30 min inactivity
+# Sessions expire after 30 min of inactivity: every request saves the session and so pushes its
+# server-side expiry forward; the cookie itself dies with the browser.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Number of reverse proxies in front of the portal that append to X-Forwarded-For (nginx: 1).
+# 0 means REMOTE_ADDR is the client. Used for the audit log, the access log and the lockout.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -179,6 +189,7 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"  # the same address the audit log records
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
