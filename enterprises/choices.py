@@ -76,3 +76,25 @@ class ImportStatus(models.TextChoices):
     APPLIED = "APPLIED", _("已导入")
     FAILED = "FAILED", _("失败")
     CANCELLED = "CANCELLED", _("已取消")
+
+
+class ImportRowAction(models.TextChoices):
+    """What the preview says a register row will do (classified in SQL against the stored enterprise)."""
+
+    NEW = "NEW", _("新增")
+    CHANGED = "CHANGED", _("变更")
+    UNCHANGED = "UNCHANGED", _("未变")
+    REJECTED = "REJECTED", _("拒绝")
+
+
+class ImportRowOutcome(models.TextChoices):
+    """What applying the import did to a row's enterprise (provenance kept on the import's page)."""
+
+    CREATED = "CREATED", _("已新建")
+    UPDATED = "UPDATED", _("已更新")
+    SKIPPED = "SKIPPED", _("未确认，已跳过")
+
+
+class ProblemSeverity(models.TextChoices):
+    ERROR = "error", _("错误")
+    WARNING = "warning", _("警告")

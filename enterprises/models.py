@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.choices import (
     CarrierKind,
     EnterpriseKind,
+    ImportRowAction,
+    ImportRowOutcome,
     ImportSource,
     ImportStatus,
     Industry,
+    ProblemSeverity,
     RegistrationStatus,
 )
 from enterprises.querysets import (
@@ -209,6 +212,114 @@ class RegisterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.original_name}"
+
+
+class RegisterImportRow(models.Model):
+    """One data row of a register file, normalized and staged for the preview and the apply.
+
+    Rows are COPYed in by the validation, classified against `enterprises_enterprise` in SQL
+    (new / changed with old → new per field / unchanged / rejected) and upserted from here in one
+    statement when the import is confirmed. A NULL staged value means "the file says nothing":
+    blank cells never erase stored data. The error report re-reads the stored file for the original
+    cells of the rows that have problems.
+    """
+
+    register_import = models.ForeignKey(
+        RegisterImport, verbose_name=_("名单导入"), on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
+    row_number = models.PositiveIntegerField(_("行号"))
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=64, blank=True)
+    name = models.CharField(_("企业名称"), max_length=200, null=True, blank=True)
+    kind = models.CharField(_("企业类型"), max_length=32, choices=EnterpriseKind.choices, null=True, blank=True)
+    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, null=True, blank=True)
+    district = models.ForeignKey(
+        "portal.Region",
+        verbose_name=_("所属区县"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "portal.Region",
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    carrier = models.ForeignKey(
+        Carrier,
+        verbose_name=_("所属载体"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    carrier_name = models.CharField(_("载体名称"), max_length=128, null=True, blank=True)
+    employee_count = models.PositiveIntegerField(_("从业人员数"), null=True, blank=True)
+    registered_on = models.DateField(_("注册日期"), null=True, blank=True)
+    annual_report_year = models.PositiveSmallIntegerField(_("最近年报年度"), null=True, blank=True)
+    registration_status = models.CharField(
+        _("登记状态"), max_length=16, choices=RegistrationStatus.choices, null=True, blank=True
+    )
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=255, null=True, blank=True)
+    investor = models.CharField(_("出资人"), max_length=255, null=True, blank=True)
+    above_scale = models.BooleanField(_("规模以上"), null=True, blank=True)
+    needs_confirmation = models.BooleanField(_("需确认校验位"), default=False)
+    action = models.CharField(_("预览结果"), max_length=16, choices=ImportRowAction.choices)
+    outcome = models.CharField(_("导入结果"), max_length=16, choices=ImportRowOutcome.choices, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    changes = models.JSONField(_("变更字段"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入行")
+        verbose_name_plural = _("导入行")
+        ordering = ["register_import", "row_number"]
+        indexes = [
+            models.Index(fields=["register_import", "credit_code"], name="import_row_code"),
+            models.Index(fields=["register_import", "row_number"], name="import_row_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第 {self.row_number} 行 {self.credit_code}"
+
+
+class RegisterImportProblem(models.Model):
+    """A rejected or doubtful cell: row number, column and the reason in Chinese (DOMAIN.md: bad
+    data is never silently dropped). Errors reject the row; warnings are imported (the check
+    character only when the user confirms)."""
+
+    register_import = models.ForeignKey(
+        RegisterImport, verbose_name=_("名单导入"), on_delete=models.CASCADE, related_name="problems", db_index=False
+    )
+    row_number = models.PositiveIntegerField(_("行号"))
+    column = models.CharField(_("列"), max_length=64, blank=True)
+    severity = models.CharField(_("级别"), max_length=8, choices=ProblemSeverity.choices)
+    code = models.CharField(_("类别"), max_length=32)
+    message = models.CharField(_("原因"), max_length=255)
+    value = models.CharField(_("单元格内容"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("导入问题")
+        verbose_name_plural = _("导入问题")
+        ordering = ["register_import", "row_number", "id"]
+        indexes = [models.Index(fields=["register_import", "row_number"], name="import_problem_row")]
+
+    def __str__(self) -> str:
+        return f"第 {self.row_number} 行 {self.column}：{self.message}"
 
 
 class SurveyCampaign(models.Model):
