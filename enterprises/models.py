@@ -229,9 +229,9 @@ class RegisterImportRow(models.Model):
     )
     row_number = models.PositiveIntegerField(_("行号"))
     credit_code = models.CharField(_("统一社会信用代码"), max_length=64, blank=True)
-    name = models.CharField(_("企业名称"), max_length=200, null=True, blank=True)
-    kind = models.CharField(_("企业类型"), max_length=32, choices=EnterpriseKind.choices, null=True, blank=True)
-    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, null=True, blank=True)
+    name = models.CharField(_("企业名称"), max_length=200, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
+    kind = models.CharField(_("企业类型"), max_length=32, choices=EnterpriseKind.choices, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
+    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
     district = models.ForeignKey(
         "portal.Region",
         verbose_name=_("所属区县"),
@@ -259,16 +259,16 @@ class RegisterImportRow(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    carrier_name = models.CharField(_("载体名称"), max_length=128, null=True, blank=True)
+    carrier_name = models.CharField(_("载体名称"), max_length=128, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
     employee_count = models.PositiveIntegerField(_("从业人员数"), null=True, blank=True)
     registered_on = models.DateField(_("注册日期"), null=True, blank=True)
     annual_report_year = models.PositiveSmallIntegerField(_("最近年报年度"), null=True, blank=True)
-    registration_status = models.CharField(
+    registration_status = models.CharField(  # noqa: DJ001 - NULL: the file says nothing
         _("登记状态"), max_length=16, choices=RegistrationStatus.choices, null=True, blank=True
     )
-    legal_representative = models.CharField(_("法定代表人"), max_length=64, null=True, blank=True)
-    address = models.CharField(_("地址"), max_length=255, null=True, blank=True)
-    investor = models.CharField(_("出资人"), max_length=255, null=True, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
+    address = models.CharField(_("地址"), max_length=255, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
+    investor = models.CharField(_("出资人"), max_length=255, null=True, blank=True)  # noqa: DJ001 - NULL: the file says nothing
     above_scale = models.BooleanField(_("规模以上"), null=True, blank=True)
     needs_confirmation = models.BooleanField(_("需确认校验位"), default=False)
     action = models.CharField(_("预览结果"), max_length=16, choices=ImportRowAction.choices)
