@@ -167,6 +167,7 @@ class _CityBuilder:
         self.say = say
         self.tables: list[str] = []
         self.counts: dict[str, int] = {}
+        self.id_sequences: dict[tuple[str, dt.date, str], int] = {}
 
     # --- plumbing ----------------------------------------------------------------------------
     def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -197,8 +198,17 @@ class _CityBuilder:
         rng = self.rng
         return rng.choice(geo.SURNAMES) + "".join(rng.choices(geo.GIVEN, k=rng.choice((1, 2, 2))))
 
-    def id_number(self, district_code: str, birth: dt.date, serial: int, gender: str) -> str:
-        sequence = (serial % 499) * 2 + (1 if gender == "M" else 0)
+    def id_number(self, district_code: str, birth: dt.date, gender: str) -> str:
+        """A valid GB 11643 number, unique: the 3-digit sequence counts people of one area, birth
+        date and sex (odd for men), moving to the next day when a day's 500 numbers are used up."""
+        while True:
+            key = (district_code, birth, gender)
+            used = self.id_sequences.get(key, 0)
+            if used < 500:
+                self.id_sequences[key] = used + 1
+                break
+            birth += dt.timedelta(days=1)
+        sequence = used * 2 + (1 if gender == "M" else 0)
         body = f"{district_code}{birth:%Y%m%d}{sequence:03d}"
         return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
 
@@ -419,7 +429,7 @@ class _CityBuilder:
                 if mobile:
                     self.m_mobile.add(mid)
                 staff.append((mid, full))
-                id_number = self.id_number(district_code, birth, mid, gender)
+                id_number = self.id_number(district_code, birth, gender)
                 rows.append(
                     (
                         mid,

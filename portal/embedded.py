@@ -56,9 +56,11 @@ def stop() -> bool:
 def celery_broker_options() -> dict[str, object]:
     queue = CELERY_DIR / "queue"
     processed = CELERY_DIR / "processed"
-    for folder in (queue, processed):
+    control = CELERY_DIR / "control"
+    for folder in (queue, processed, control):
         folder.mkdir(parents=True, exist_ok=True)
     return {
+        "control_folder": str(control),
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
