@@ -22,3 +22,28 @@ class SiteLevel(models.TextChoices):
 class FederationKind(models.TextChoices):
     FIVE_GOOD_FEDERATION = "FIVE_GOOD_FEDERATION", _("五好县级工商联")
     FOUR_GOOD_CHAMBER = "FOUR_GOOD_CHAMBER", _("四好商会")
+
+
+class Dimension(models.TextChoices):
+    """How a snapshot row groups enterprises. Region dimensions are rolled up the region tree."""
+
+    REGION = "region", _("区域")
+    REGION_KIND = "region_kind", _("区域 × 企业类型")
+    REGION_INDUSTRY = "region_industry", _("区域 × 行业")
+    REGION_ABOVE_SCALE = "region_above_scale", _("区域 × 规模以上")
+    REGION_SIZE = "region_size", _("区域 × 从业人员规模")
+    REGION_LEGAL = "region_legal", _("区域 × 法定代表人是党员")
+    CARRIER = "carrier", _("载体")
+
+
+class SnapshotStatus(models.TextChoices):
+    RUNNING = "RUNNING", _("统计中")
+    COMPLETE = "COMPLETE", _("已完成")
+    FAILED = "FAILED", _("失败")
+
+
+class PeriodStatus(models.TextChoices):
+    DRAFT = "DRAFT", _("未统计")
+    COMPUTED = "COMPUTED", _("已统计")
+    CHECKED = "CHECKED", _("已校核")
+    SUBMITTED = "SUBMITTED", _("已上报")

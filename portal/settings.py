@@ -10,6 +10,7 @@ import hashlib
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from portal import embedded
@@ -218,7 +219,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # The ledger's nightly snapshot (assessments/tasks.py), after the day's edits and imports.
+    "ledger-nightly-snapshot": {"task": "assessments.tasks.take_snapshot", "schedule": crontab(hour=1, minute=30)},
+}
 
 LOGGING = {
     "version": 1,

@@ -4,5 +4,14 @@ from assessments.models.evaluations import (
     FederationRating,
     PerformanceReview,
 )
+from assessments.models.ledger import LedgerPeriod, LedgerRow, LedgerSnapshot
 
-__all__ = ["DemonstrationSite", "DualStrongSixGood", "FederationRating", "PerformanceReview"]
+__all__ = [
+    "DemonstrationSite",
+    "DualStrongSixGood",
+    "FederationRating",
+    "LedgerPeriod",
+    "LedgerRow",
+    "LedgerSnapshot",
+    "PerformanceReview",
+]
