@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from enterprises.choices import CarrierKind, EnterpriseKind, Industry, RegistrationStatus
-from enterprises.models import Carrier, Enterprise
+from enterprises.choices import CarrierKind, EnterpriseKind, ImportSource, ImportStatus, Industry, RegistrationStatus
+from enterprises.models import Carrier, Enterprise, RegisterImport
 from portal.filters import RegionFilter
 
 
@@ -39,3 +39,12 @@ class CarrierFilterSet(django_filters.FilterSet):
     class Meta:
         model = Carrier
         fields = ["q", "region", "kind"]
+
+
+class RegisterImportFilterSet(django_filters.FilterSet):
+    source = django_filters.ChoiceFilter(label="名单类型", choices=ImportSource.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=ImportStatus.choices)
+
+    class Meta:
+        model = RegisterImport
+        fields = ["source", "status"]

@@ -7,4 +7,11 @@ urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="list"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
     path("carriers/", views.CarrierListView.as_view(), name="carrier-list"),
+    path("imports/", views.RegisterImportListView.as_view(), name="import-list"),
+    path("imports/upload/", views.RegisterImportUploadView.as_view(), name="import-upload"),
+    path("imports/<int:pk>/", views.RegisterImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/status/", views.RegisterImportStatusView.as_view(), name="import-status"),
+    path("imports/<int:pk>/confirm/", views.RegisterImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/cancel/", views.RegisterImportCancelView.as_view(), name="import-cancel"),
+    path("imports/<int:pk>/errors.xlsx", views.RegisterImportErrorReportView.as_view(), name="import-errors"),
 ]

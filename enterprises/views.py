@@ -1,7 +1,22 @@
 from __future__ import annotations
 
-from enterprises.filtersets import CarrierFilterSet, EnterpriseFilterSet
-from enterprises.models import Carrier, Enterprise
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import content_disposition_header
+from django.views import View
+from django.views.generic import FormView
+
+from enterprises import selectors, services
+from enterprises.choices import ImportSource, ImportStatus
+from enterprises.filtersets import CarrierFilterSet, EnterpriseFilterSet, RegisterImportFilterSet
+from enterprises.forms import RegisterConfirmForm, RegisterUploadForm
+from enterprises.importing.report import error_report_xlsx
+from enterprises.models import Carrier, Enterprise, RegisterImport
+from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
 from portal.views import Column, ScopedDetailView, ScopedListView
 
 
@@ -54,3 +69,126 @@ class CarrierListView(ScopedListView):
         Column("所属区域", "region"),
         Column("地址", "address"),
     )
+
+
+# --- Register imports (登记名单 / 年检名单) ---------------------------------------------------------
+
+
+class RegisterImportListView(ScopedListView):
+    model = RegisterImport
+    filterset_class = RegisterImportFilterSet
+    template_name = "enterprises/registerimport_list.html"
+    select_related = ("uploaded_by", "region")
+    title = "名单导入"
+
+
+class RegisterImportUploadView(LoginRequiredMixin, CapabilityRequiredMixin, FormView):
+    required_capability = Capability.IMPORT_REGISTER
+    form_class = RegisterUploadForm
+    template_name = "enterprises/registerimport_upload.html"
+
+    def form_valid(self, form):
+        try:
+            register_import = services.register_import_create(
+                uploaded_file=form.cleaned_data["file"],
+                source=form.cleaned_data["source"],
+                acting_user=self.request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, "文件已上传，正在后台校验")
+        return redirect("enterprises:import-detail", pk=register_import.pk)
+
+
+class RegisterImportDetailView(ScopedDetailView):
+    model = RegisterImport
+    template_name = "enterprises/registerimport_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("uploaded_by", "confirmed_by", "region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        get = self.request.GET
+        finished = obj.status not in selectors.IN_PROGRESS
+        context.update(
+            summary_lines=selectors.summary_lines(obj),
+            in_progress=not finished,
+            can_import=has_capability(self.request.user, Capability.IMPORT_REGISTER),
+            confirm_form=RegisterConfirmForm(),
+        )
+        if finished and obj.status != ImportStatus.FAILED:
+            context["problems_page"] = Paginator(selectors.problems(obj), 50).get_page(get.get("page"))
+            changed = Paginator(selectors.changed_rows(obj), 20).get_page(get.get("cpage"))
+            context["changed_page"] = changed
+            context["changed_rows"] = [(row, selectors.field_changes(row.changes)) for row in changed]
+            if obj.source == ImportSource.REGISTRATION and obj.status == ImportStatus.VALIDATED:
+                context["missing_page"] = Paginator(selectors.missing_enterprises(obj), 20).get_page(get.get("mpage"))
+            if obj.status == ImportStatus.APPLIED:
+                context["touched_page"] = Paginator(selectors.touched_rows(obj), 20).get_page(get.get("tpage"))
+        return context
+
+
+class RegisterImportStatusView(LoginRequiredMixin, CapabilityRequiredMixin, View):
+    """JSON polled by static/js/register_import.js for the progress bar."""
+
+    required_capability = Capability.VIEW_DATA
+
+    def get(self, request, pk):
+        obj = get_object_or_404(RegisterImport.objects.visible_to(request.user), pk=pk)
+        return JsonResponse(
+            {
+                "status": obj.status,
+                "status_display": obj.get_status_display(),
+                "progress": obj.progress,
+                "in_progress": obj.status in selectors.IN_PROGRESS,
+            }
+        )
+
+
+class _RegisterImportActionView(LoginRequiredMixin, CapabilityRequiredMixin, View):
+    required_capability = Capability.IMPORT_REGISTER
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        obj = get_object_or_404(RegisterImport.objects.visible_to(request.user), pk=pk)
+        try:
+            self.act(obj)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("enterprises:import-detail", pk=obj.pk)
+
+
+class RegisterImportConfirmView(_RegisterImportActionView):
+    def act(self, obj):
+        form = RegisterConfirmForm(self.request.POST)
+        form.is_valid()
+        services.register_import_confirm(
+            register_import=obj,
+            acting_user=self.request.user,
+            confirm_warnings=bool(form.cleaned_data.get("confirm_warnings")),
+        )
+        messages.success(self.request, "已确认，正在导入")
+
+
+class RegisterImportCancelView(_RegisterImportActionView):
+    def act(self, obj):
+        services.register_import_cancel(register_import=obj, acting_user=self.request.user)
+        messages.success(self.request, "已取消本次导入，未写入任何数据")
+
+
+class RegisterImportErrorReportView(LoginRequiredMixin, CapabilityRequiredMixin, View):
+    required_capability = Capability.IMPORT_REGISTER
+
+    def get(self, request, pk):
+        obj = get_object_or_404(RegisterImport.objects.visible_to(request.user), pk=pk)
+        content = error_report_xlsx(obj)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        stem = obj.original_name.rsplit(".", 1)[0]
+        response["Content-Disposition"] = content_disposition_header(True, f"{stem}-问题行.xlsx")
+        return response

@@ -3,13 +3,14 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from enterprises.api.views import CarrierViewSet, EnterpriseViewSet
+from enterprises.api.views import CarrierViewSet, EnterpriseViewSet, RegisterImportViewSet
 from instructors.api.views import AssignmentViewSet, InstructorViewSet
 from organizations.api.views import PartyMemberViewSet, PartyOrganizationViewSet
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("carriers", CarrierViewSet, basename="carrier")
+router.register("register-imports", RegisterImportViewSet, basename="register-import")
 router.register("organizations", PartyOrganizationViewSet, basename="organization")
 router.register("members", PartyMemberViewSet, basename="member")
 router.register("instructors", InstructorViewSet, basename="instructor")

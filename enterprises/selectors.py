@@ -1,0 +1,129 @@
+"""Reads shared by the import pages, the API, the command and the error report (STYLE.md: selectors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from enterprises.choices import (
+    EnterpriseKind,
+    ImportRowAction,
+    ImportRowOutcome,
+    ImportStatus,
+    Industry,
+    RegistrationStatus,
+)
+from enterprises.models import Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
+
+FIELD_LABELS = {
+    "name": "企业名称",
+    "kind": "企业类型",
+    "industry": "行业",
+    "region": "所属区域",
+    "carrier": "所属园区/楼宇",
+    "employee_count": "从业人员数",
+    "registered_on": "注册日期",
+    "annual_report_year": "最近年报年度",
+    "registration_status": "登记状态",
+    "legal_representative": "法定代表人",
+    "address": "地址",
+    "investor": "出资人",
+    "above_scale": "规模以上",
+}
+_CHOICE_LABELS = {
+    "kind": dict(EnterpriseKind.choices),
+    "industry": dict(Industry.choices),
+    "registration_status": dict(RegistrationStatus.choices),
+}
+
+IN_PROGRESS = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+def _display(field: str, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if field in _CHOICE_LABELS:
+        return str(_CHOICE_LABELS[field].get(value, value))
+    if field == "above_scale":
+        return "是" if value else "否"
+    return str(value)
+
+
+def field_changes(changes: dict | None) -> list[FieldChange]:
+    """A staged row's old → new pairs, labelled for people."""
+    return [
+        FieldChange(FIELD_LABELS.get(field, field), _display(field, pair[0]), _display(field, pair[1]))
+        for field, pair in (changes or {}).items()
+    ]
+
+
+def problems(register_import: RegisterImport, *, severity: str | None = None) -> QuerySet[RegisterImportProblem]:
+    qs = RegisterImportProblem.objects.filter(register_import=register_import).order_by("row_number", "id")
+    return qs.filter(severity=severity) if severity else qs
+
+
+def changed_rows(register_import: RegisterImport) -> QuerySet[RegisterImportRow]:
+    return RegisterImportRow.objects.filter(register_import=register_import, action=ImportRowAction.CHANGED).order_by(
+        "row_number"
+    )
+
+
+def touched_rows(register_import: RegisterImport) -> QuerySet[RegisterImportRow]:
+    """Provenance: the enterprises this import created or changed."""
+    return (
+        RegisterImportRow.objects.filter(
+            register_import=register_import, outcome__in=[ImportRowOutcome.CREATED, ImportRowOutcome.UPDATED]
+        )
+        .select_related("enterprise")
+        .order_by("row_number")
+    )
+
+
+def missing_enterprises(register_import: RegisterImport) -> QuerySet[Enterprise]:
+    """Existing (存续/在业) enterprises of the import's region that the registration list no longer
+    contains: listed for review, never removed."""
+    staged = RegisterImportRow.objects.filter(register_import=register_import, credit_code=OuterRef("credit_code"))
+    return (
+        Enterprise.objects.in_region(register_import.region)
+        .in_scope()
+        .filter(~Exists(staged))
+        .select_related("region")
+        .order_by("credit_code")
+    )
+
+
+def summary_lines(register_import: RegisterImport) -> list[str]:
+    """The outcome in a few lines of Chinese: the command prints them, the page shows the same."""
+    s = register_import.summary or {}
+    lines = [f"文件：{register_import.original_name}（SHA-256 {register_import.sha256[:16]}…）"]
+    if register_import.status == ImportStatus.FAILED:
+        lines.append(f"失败：{register_import.failure_reason}")
+        return lines
+    lines.append(
+        f"数据行 {register_import.total_rows}：新增 {register_import.new_count}，变更 {register_import.changed_count}，"
+        f"未变 {register_import.unchanged_count}，拒绝 {register_import.rejected_count}，"
+        f"校验位待确认 {register_import.warning_count}"
+    )
+    if s.get("rows_with_warnings"):
+        lines.append(f"有警告的行：{s['rows_with_warnings']}")
+    if s.get("unknown_columns"):
+        lines.append("无法识别的列（已忽略）：" + "、".join(s["unknown_columns"]))
+    if s.get("new_carriers"):
+        lines.append(f"将新建载体 {len(s['new_carriers'])} 个：" + "、".join(c["name"] for c in s["new_carriers"][:10]))
+    if s.get("missing_from_register"):
+        lines.append(f"库中存续但名单中没有的企业：{s['missing_from_register']}（仅列出待核实，不会删除）")
+    if register_import.status == ImportStatus.APPLIED:
+        applied = s.get("applied", {})
+        lines.append(
+            f"已导入：新建 {applied.get('created', 0)}，更新 {applied.get('updated', 0)}，"
+            f"未确认跳过 {applied.get('skipped', 0)}"
+        )
+    return lines

@@ -1,0 +1,97 @@
+"""Register-import fixtures: real files written by ../shared/data/gen_register.py (once per session),
+the six districts of 泰安市 the generator uses, and importers at city and district level."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from portal.choices import RegionLevel, Role
+from tests.factories import UserFactory, city, region
+
+GENERATOR = Path(__file__).resolve().parents[3] / "shared" / "data" / "gen_register.py"
+ROWS = 3000
+
+# (name, GB/T 2260 code) as gen_register.py writes them.
+TAIAN_DISTRICTS = [
+    ("泰山区", "370902"),
+    ("岱岳区", "370911"),
+    ("新泰市", "370982"),
+    ("肥城市", "370983"),
+    ("宁阳县", "370921"),
+    ("东平县", "370923"),
+]
+
+
+@dataclass(frozen=True)
+class RegisterFiles:
+    clean_xlsx: Path
+    clean_csv: Path
+    messy_xlsx: Path
+    messy_csv: Path
+    truth: dict
+    rows: int
+
+
+def _generate(out: Path, *args: str) -> None:
+    subprocess.run([sys.executable, str(GENERATOR), *args, "-o", str(out)], check=True, capture_output=True)  # noqa: S603
+
+
+@pytest.fixture(scope="session")
+def register_files(tmp_path_factory) -> RegisterFiles:
+    if not GENERATOR.exists():
+        pytest.skip(f"generator not found: {GENERATOR}")
+    base = tmp_path_factory.mktemp("registers")
+    n = str(ROWS)
+    _generate(base / "clean.xlsx", "-n", n)
+    _generate(base / "clean.csv", "-n", n, "--csv")
+    _generate(base / "messy.xlsx", "-n", n, "--messy", "--truth", str(base / "truth.json"))
+    _generate(base / "messy.csv", "-n", n, "--messy", "--csv")
+    truth = json.loads((base / "truth.json").read_text(encoding="utf-8"))
+    return RegisterFiles(
+        clean_xlsx=base / "clean.xlsx",
+        clean_csv=base / "clean.csv",
+        messy_xlsx=base / "messy.xlsx",
+        messy_csv=base / "messy.csv",
+        truth=truth,
+        rows=ROWS,
+    )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def taian(db):
+    """泰安市 and its six districts."""
+    root = city()
+    return {name: region(code, name, RegionLevel.DISTRICT, root) for name, code in TAIAN_DISTRICTS} | {"泰安市": root}
+
+
+@pytest.fixture
+def city_importer(taian):
+    """Commerce-bureau staff of the whole city."""
+    return UserFactory(username="taian_commerce", role=Role.COMMERCE_STAFF, jurisdiction=taian["泰安市"])
+
+
+@pytest.fixture
+def taishan_importer(taian):
+    """Commerce-bureau staff of 泰山区 only."""
+    return UserFactory(username="taishan_commerce", role=Role.COMMERCE_STAFF, jurisdiction=taian["泰山区"])
+
+
+@pytest.fixture
+def ledger_tasks(monkeypatch):
+    """Records the ledger-refresh requests instead of sending them to a broker."""
+    sent: list[tuple[str, dict]] = []
+    from celery import current_app
+
+    monkeypatch.setattr(current_app, "send_task", lambda name, kwargs=None, **kw: sent.append((name, kwargs)))
+    return sent
