@@ -6,4 +6,5 @@ app_name = "instructors"
 urlpatterns = [
     path("", views.InstructorListView.as_view(), name="list"),
     path("<int:pk>/", views.InstructorDetailView.as_view(), name="detail"),
+    path("<int:pk>/reveal/", views.InstructorRevealView.as_view(), name="reveal"),
 ]

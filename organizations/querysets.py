@@ -23,6 +23,7 @@ class PartyOrganizationQuerySet(RegionScopedQuerySet):
 
 class PartyMemberQuerySet(RegionScopedQuerySet):
     region_lookup = "region"
+    required_capability = "VIEW_MEMBERS"  # commerce-bureau staff never see members (DOMAIN.md)
 
 
 class OrgLifeRecordQuerySet(RegionScopedQuerySet):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.PartyOrganizationDetailView.as_view(), name="detail"),
     path("members/", views.PartyMemberListView.as_view(), name="member-list"),
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="member-detail"),
+    path("members/<int:pk>/reveal/", views.PartyMemberRevealView.as_view(), name="member-reveal"),
 ]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from organizations.filtersets import PartyMemberFilterSet, PartyOrganizationFilterSet
 from organizations.models import PartyMember, PartyOrganization
-from portal.permissions import Capability
-from portal.views import Column, ScopedDetailView, ScopedListView
+from portal.permissions import Capability, has_capability
+from portal.views import Column, PersonalDataMixin, RevealMixin, ScopedDetailView, ScopedListView, history_url
 
 
 class PartyOrganizationListView(ScopedListView):
@@ -31,9 +31,13 @@ class PartyOrganizationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         org = self.object
-        context["members"] = org.members.visible_to(self.request.user).select_related("workplace")[:500]
-        context["covered"] = org.covered_enterprises.visible_to(self.request.user)[:500]
+        user = self.request.user
+        # Members (and the secretary, a member) only for roles that may see members at all.
+        context["can_view_members"] = has_capability(user, Capability.VIEW_MEMBERS)
+        context["members"] = org.members.visible_to(user).select_related("workplace")[:500]
+        context["covered"] = org.covered_enterprises.visible_to(user)[:500]
         context["life_records"] = org.life_records.all()[:20]
+        context["history_url"] = history_url(org, user)
         return context
 
 
@@ -52,10 +56,22 @@ class PartyMemberListView(ScopedListView):
     )
 
 
-class PartyMemberDetailView(ScopedDetailView):
+class PartyMemberDetailView(PersonalDataMixin, ScopedDetailView):
+    """ID number and phone masked; "查看完整信息" (REVEAL_PERSONAL) shows them, logged."""
+
     model = PartyMember
     required_capability = Capability.VIEW_MEMBERS
     template_name = "organizations/member_detail.html"
+    reveal_url_name = "organizations:member-reveal"
 
     def get_queryset(self):
         return super().get_queryset().select_related("region", "workplace", "organization")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.personal_context(self.object))
+        return context
+
+
+class PartyMemberRevealView(RevealMixin, PartyMemberDetailView):
+    """POST: the member's ID number and phone in clear, written to the access log."""

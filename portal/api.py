@@ -3,22 +3,51 @@ token's user."""
 
 from __future__ import annotations
 
-from rest_framework import permissions, viewsets
+from django.utils.cache import add_never_cache_headers
+from rest_framework import permissions, routers, viewsets
+from rest_framework.response import Response
 
 from portal.audit import audit_context
 from portal.choices import AuditVia
 from portal.middleware import client_ip
 from portal.permissions import Capability, has_capability
 
+ANY_SIGNED_IN = "ANY_SIGNED_IN"  # what `capability_for` answers for `required_capability = None`
+
+
+def capability_for(view, method: str) -> Capability | str | None:
+    """The capability a request to `view` needs.
+
+    Viewsets: an action's own (`action_capabilities`), else `read_capability` for reads and
+    `write_capability` for writes; None there means no one may (a read-only viewset has
+    `write_capability = None`). A plain APIView may declare `required_capability` instead, where
+    None means any signed-in user (ANY_SIGNED_IN), as on the pages.
+    """
+    action = getattr(view, "action", None)
+    per_action = getattr(view, "action_capabilities", None) or {}
+    if action in per_action:
+        return per_action[action]
+    if not hasattr(view, "read_capability") and hasattr(view, "required_capability"):
+        return view.required_capability if view.required_capability is not None else ANY_SIGNED_IN
+    if method in permissions.SAFE_METHODS:
+        return getattr(view, "read_capability", None)
+    return getattr(view, "write_capability", None)
+
 
 class HasViewCapability(permissions.BasePermission):
-    """Reads need the viewset's `read_capability`, writes its `write_capability`."""
+    """Reads need the viewset's `read_capability`, writes its `write_capability`, a custom action
+    the capability named for it in `action_capabilities`. None for a write means no one writes."""
 
     message = "您的角色无权执行此操作"
 
     def has_permission(self, request, view) -> bool:
-        capability = view.read_capability if request.method in permissions.SAFE_METHODS else view.write_capability
-        return capability is not None and has_capability(request.user, capability)
+        user = request.user
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        capability = capability_for(view, request.method)
+        if capability == ANY_SIGNED_IN:
+            return True
+        return capability is not None and has_capability(user, capability)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
@@ -28,6 +57,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     select_related: tuple[str, ...] = ()
     read_capability: Capability | None = Capability.VIEW_DATA
     write_capability: Capability | None = None
+    action_capabilities: dict[str, Capability] = {}
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
 
     def get_queryset(self):
@@ -46,10 +76,36 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             instance.delete()
 
     def _attributed(self):
-        # Token users are authenticated here, after the middleware ran: attribute to them.
+        # The middleware already attributes API writes to the token's user; re-entering here keeps
+        # writes made outside a request cycle (tests calling the view directly) attributed too.
         return audit_context(
             actor_id=self.request.user.pk,
             via=AuditVia.API,
             ip=client_ip(self.request),
             context=self.request.path,
         )
+
+
+class APIRootView(routers.APIRootView):
+    """The router's index: any signed-in user or token may list the endpoints (no data in it)."""
+
+    required_capability = None
+    permission_classes = [permissions.IsAuthenticated, HasViewCapability]
+
+
+class PortalRouter(routers.DefaultRouter):
+    APIRootView = APIRootView
+
+
+def reveal_response(request, obj) -> Response:
+    """The body of a `reveal` action: {"id": ..., "<field>": clear value, ...}, logged as a REVEAL,
+    never cached. The action's capability (REVEAL_PERSONAL) is checked by HasViewCapability and
+    again by the service; `obj` comes from the scoped `get_object()` (outside the region: 404)."""
+    from portal.services import personal_data_reveal, personal_fields
+
+    revealed = personal_data_reveal(
+        user=request.user, obj=obj, fields=personal_fields(type(obj)), ip=client_ip(request)
+    )
+    response = Response({"id": obj.pk, **revealed})
+    add_never_cache_headers(response)
+    return response

@@ -1,13 +1,13 @@
 """The REST API, version 1: one router, each app registers its viewsets here by string import."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from enterprises.api.views import CarrierViewSet, EnterpriseViewSet, RegisterImportViewSet
 from instructors.api.views import AssignmentViewSet, InstructorViewSet
 from organizations.api.views import PartyMemberViewSet, PartyOrganizationViewSet
+from portal.api import PortalRouter
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("carriers", CarrierViewSet, basename="carrier")
 router.register("register-imports", RegisterImportViewSet, basename="register-import")

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "平台基础"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from portal.audit import reapply_on_new_connection
+
+        connection_created.connect(reapply_on_new_connection, dispatch_uid="portal_audit_reapply")

@@ -74,17 +74,73 @@ def attach_audit(*tables: str, ignored: tuple[str, ...] = ("updated_at",)) -> mi
     return migrations.RunSQL(forward, reverse)
 
 
+# The attribution in force on each connection, innermost last. Kept on the connection wrapper
+# (one per thread) so that a nested context restores the outer one instead of blanking it, and
+# so that a connection re-opened in the middle of a context gets the attribution re-applied.
+_STACK_ATTR = "_portal_audit_stack"
+_EMPTY: tuple[int | None, str, str | None, str] = (None, "", None, "")
+
+
+def _stack() -> list[tuple[int | None, str, str | None, str]]:
+    stack = getattr(connection, _STACK_ATTR, None)
+    if stack is None:
+        stack = []
+        setattr(connection, _STACK_ATTR, stack)
+    return stack
+
+
 @contextmanager
 def audit_context(
     *, actor_id: int | None, via: str = AuditVia.SYSTEM, ip: str | None = None, context: str = ""
 ) -> Iterator[None]:
-    """Attribute every write inside the block to `actor_id` (session-level, reset afterwards)."""
-    _set(actor_id, via, ip, context)
+    """Attribute every write inside the block to `actor_id`.
+
+    The settings are session-level, because persistent connections (CONN_MAX_AGE) outlive a
+    request: on the way out the previous attribution (the enclosing context's, or none) is always
+    put back, so nothing leaks to the next request or task served by the same connection. When the
+    block leaves an aborted transaction behind, PostgreSQL's rollback undoes the settings itself,
+    and the original database error is not masked by a failing reset.
+    """
+    values = (actor_id, str(via), ip or None, context[:128])
+    stack = _stack()
+    previous = stack[-1] if stack else _EMPTY
+    _set(*values)
+    stack.append(values)
     try:
         yield
     finally:
-        if connection.connection is not None and not connection.needs_rollback:
-            _set(None, "", None, "")
+        stack.pop()
+        _restore(previous)
+
+
+def current_attribution() -> tuple[int | None, str, str | None, str]:
+    """What the database will record for a write now: (actor_id, via, ip, context)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('portal.actor_id', true), current_setting('portal.via', true),"
+            " current_setting('portal.ip', true), current_setting('portal.context', true)"
+        )
+        actor, via, ip, context = cursor.fetchone()
+    return (int(actor) if actor else None, via or "", ip or None, context or "")
+
+
+def _restore(values: tuple[int | None, str, str | None, str]) -> None:
+    if connection.connection is None:
+        return  # closed: the next connection starts with no settings (and re-applies the stack)
+    if connection.needs_rollback or _transaction_aborted():
+        return  # the rollback that must follow reverts what the block set
+    _set(*values)
+
+
+def _transaction_aborted() -> bool:
+    raw = connection.connection
+    status = getattr(raw, "get_transaction_status", None)  # psycopg2
+    if status is not None:
+        import psycopg2.extensions
+
+        return status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR
+    info = getattr(raw, "info", None)  # psycopg 3
+    return info is not None and getattr(info.transaction_status, "name", "") == "INERROR"
 
 
 def _set(actor_id: int | None, via: str, ip: str | None, context: str) -> None:
@@ -94,3 +150,17 @@ def _set(actor_id: int | None, via: str, ip: str | None, context: str) -> None:
             " set_config('portal.ip', %s, false), set_config('portal.context', %s, false)",
             [str(actor_id or ""), str(via), ip or "", context[:128]],
         )
+
+
+def reapply_on_new_connection(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: a connection opened inside a context (the old one was closed
+    by a health check or an error) gets the current attribution, so no write goes unattributed."""
+    stack = getattr(connection, _STACK_ATTR, None)
+    if stack:
+        actor_id, via, ip, context = stack[-1]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('portal.actor_id', %s, false), set_config('portal.via', %s, false),"
+                " set_config('portal.ip', %s, false), set_config('portal.context', %s, false)",
+                [str(actor_id or ""), str(via), ip or "", context[:128]],
+            )

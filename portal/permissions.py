@@ -20,6 +20,7 @@ class Capability(models.TextChoices):
     EXPORT = "EXPORT", _("导出")
     VIEW_MEMBERS = "VIEW_MEMBERS", _("查看党员信息（脱敏）")
     REVEAL_PERSONAL = "REVEAL_PERSONAL", _("查看身份证号码、电话等个人敏感信息")
+    VIEW_HISTORY = "VIEW_HISTORY", _("查看本辖区记录的变更历史")
     VIEW_AUDIT = "VIEW_AUDIT", _("查看变更与访问日志")
     ADMINISTER = "ADMINISTER", _("管理用户、区域、载体、设置")
 
@@ -39,6 +40,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT,
             Capability.VIEW_MEMBERS,
             Capability.REVEAL_PERSONAL,
+            Capability.VIEW_HISTORY,
         }
     ),
     # Commerce-bureau staff: enterprise basic data of their district, never members' personal data.
@@ -58,6 +60,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
+def capabilities_of(user) -> frozenset[Capability]:
+    """Everything `user` may do: nothing when signed out or inactive, everything for a superuser."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return _ALL
+    return ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
 def has_capability(user, capability: Capability | str) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -68,14 +79,21 @@ def has_capability(user, capability: Capability | str) -> bool:
 
 class CapabilityRequiredMixin:
     """For class-based views: `required_capability` must be declared (None only for pages every
-    signed-in user may open). A user without it gets 403."""
+    signed-in user may open). Signed-out users are sent to the login page, a user without the
+    capability gets 403, and a view that forgot to declare one refuses everyone (fail closed; the
+    permission-matrix test names it)."""
 
     required_capability: Capability | None
 
     def dispatch(self, request, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
+        from django.contrib.auth.views import redirect_to_login
+        from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
+        if not hasattr(self, "required_capability"):
+            raise ImproperlyConfigured(f"{type(self).__name__} 未声明 required_capability")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         capability = self.required_capability
-        if request.user.is_authenticated and capability is not None and not has_capability(request.user, capability):
+        if capability is not None and not has_capability(request.user, capability):
             raise PermissionDenied("您的角色无权执行此操作")
         return super().dispatch(request, *args, **kwargs)

@@ -11,11 +11,21 @@ from django.db import models
 
 
 class RegionScopedQuerySet(models.QuerySet):
+    """`required_capability`, when a subclass sets it, is needed to see any row at all: party
+    members are invisible to commerce-bureau staff wherever they would appear (lists, an
+    enterprise's page, an organization's page, API, exports), not only on the member pages."""
+
     region_lookup: str = "region"
+    required_capability: str | None = None
 
     def visible_to(self, user) -> RegionScopedQuerySet:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
+        if self.required_capability is not None:
+            from portal.permissions import has_capability
+
+            if not has_capability(user, self.required_capability):
+                return self.none()
         if user.is_superuser:
             return self
         if user.jurisdiction_id is None:
@@ -34,7 +44,7 @@ def region_visible_to(user) -> models.QuerySet:
     """The regions themselves, under the same rule."""
     from portal.models import Region
 
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return Region.objects.none()
     if user.is_superuser:
         return Region.objects.all()

@@ -1,14 +1,40 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import HomeView
+from portal import views
+from portal.views import HomeView, PortalLoginView, PortalLogoutView
+
+# The portal's own pages: change history of one record and the administrators' logs.
+portal_patterns = [
+    path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
+    path("audit/access/", views.AccessLogSearchView.as_view(), name="access-log"),
+    path(
+        "history/enterprise/<int:pk>/",
+        views.RecordHistoryView.as_view(model_label="enterprises.Enterprise"),
+        name="history-enterprise",
+    ),
+    path(
+        "history/organization/<int:pk>/",
+        views.RecordHistoryView.as_view(model_label="organizations.PartyOrganization"),
+        name="history-partyorganization",
+    ),
+    path(
+        "history/member/<int:pk>/",
+        views.RecordHistoryView.as_view(model_label="organizations.PartyMember"),
+        name="history-partymember",
+    ),
+    path(
+        "history/instructor/<int:pk>/",
+        views.RecordHistoryView.as_view(model_label="instructors.Instructor"),
+        name="history-instructor",
+    ),
+]
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
+    path("", include((portal_patterns, "portal"))),
     path("enterprises/", include("enterprises.urls")),
     path("organizations/", include("organizations.urls")),
     path("instructors/", include("instructors.urls")),
@@ -18,8 +44,5 @@ urlpatterns = [
 
 admin.site.site_header = "非公企业党建工作平台 · 管理后台"
 admin.site.site_title = "非公企业党建"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (MEDIA_ROOT) are never served as static files, not even in DEBUG: register files
+# carry region data and are downloaded only through views that check scope and capability.

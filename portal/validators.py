@@ -94,3 +94,25 @@ _PHONE_RE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 def validate_phone(value: str) -> None:
     if not _PHONE_RE.match(normalize_code(value)):
         raise ValidationError("电话号码格式不正确（手机 11 位，或区号-号码）", code="phone")
+
+
+class PasswordCharacterClassValidator:
+    """A password mixes at least `min_classes` of: lower-case, upper-case, digits, other characters
+    (the usual rule for government systems, on top of Django's length, similarity, common-password
+    and all-numeric checks)."""
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password: str, user=None) -> None:
+        classes = (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+        if sum(classes) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self) -> str:
+        return f"密码应至少包含小写字母、大写字母、数字、符号中的 {self.min_classes} 类"

@@ -34,3 +34,11 @@ def detail_url(obj) -> str:
     }
     name = names.get(meta.label_lower)
     return reverse(name, args=[obj.pk]) if name else ""
+
+
+@register.filter
+def can(user, capability: str) -> bool:
+    """`{% if user|can:"VIEW_MEMBERS" %}`: whether the user's role grants the capability."""
+    from portal.permissions import has_capability
+
+    return has_capability(user, capability)

@@ -1,0 +1,31 @@
+"""The admin site is for city administrators only (DOMAIN.md, "who uses it"): `is_staff` alone,
+which anyone could be given by mistake, does not open it, and a district user never sees the
+unscoped admin lists."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+from portal.choices import Role
+
+
+def may_use_admin(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    return user.is_superuser or user.role == Role.CITY_ADMIN
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "非公企业党建工作平台 · 管理后台"
+    site_title = "非公企业党建"
+    index_title = "管理"
+
+    def has_permission(self, request) -> bool:
+        return may_use_admin(request.user)
+
+
+class PortalAdminConfig(AdminConfig):
+    """Installed instead of django.contrib.admin: the default site is PortalAdminSite."""
+
+    default_site = "portal.admin_site.PortalAdminSite"

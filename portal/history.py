@@ -1,0 +1,224 @@
+"""Reading the change log (portal_auditevent) for people: one record's history and the
+administrators' search. Values are shown as stored, with choice labels, and personal data is
+always masked (decrypted only to compare and to mask; revealing is a separate, logged action)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+
+from django import forms
+from django.apps import apps
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from portal.choices import AccessKind, AuditAction, AuditVia
+from portal.fields import DigestField, EncryptedTextField, decrypt
+from portal.models import AccessLog, AuditEvent
+from portal.services import mask_value
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class EventView:
+    event: AuditEvent
+    table_label: str
+    changes: list[FieldChange] = field(default_factory=list)
+    record_url: str = ""
+
+
+@cache
+def _models_by_table() -> dict[str, type[models.Model]]:
+    found: dict[str, type[models.Model]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        found.setdefault(model._meta.db_table, model)
+    return found
+
+
+_DOMAIN_APPS = {"portal", "enterprises", "organizations", "instructors", "assessments"}
+
+
+def table_choices() -> list[tuple[str, str]]:
+    """(table, Chinese name) of the portal's own tables, for the search form (no query: a
+    DISTINCT over millions of log rows would be a full scan)."""
+    pairs = [
+        (table, _table_label(model, table))
+        for table, model in _models_by_table().items()
+        if model._meta.app_label in _DOMAIN_APPS and model not in (AuditEvent, AccessLog)
+    ]
+    return sorted(pairs, key=lambda pair: pair[1])
+
+
+def _table_label(model: type[models.Model] | None, table: str) -> str:
+    if model is None:
+        return table
+    if model._meta.auto_created:  # a many-to-many link table
+        owner = model._meta.auto_created
+        link = next(
+            (f for f in owner._meta.many_to_many if f.remote_field.through is model),
+            None,
+        )
+        return f"{owner._meta.verbose_name} · {link.verbose_name if link else table}"
+    return str(model._meta.verbose_name)
+
+
+def _field_for(model: type[models.Model] | None, column: str):
+    if model is None:
+        return None
+    for f in model._meta.concrete_fields:
+        if f.column == column:
+            return f
+    return None
+
+
+def _display(model_field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(model_field, EncryptedTextField):
+        return mask_value(model_field.name, decrypt(str(value)))
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
+
+
+def _plain(model_field, value):
+    """The comparable plaintext of a stored value (ciphertexts differ on every save)."""
+    if isinstance(model_field, EncryptedTextField) and value:
+        return decrypt(str(value))
+    return value
+
+
+def _changes(event: AuditEvent, model: type[models.Model] | None) -> list[FieldChange]:
+    result: list[FieldChange] = []
+    for column, value in sorted(event.changes.items()):
+        model_field = _field_for(model, column)
+        if isinstance(model_field, DigestField) or column in {"created_at", "updated_at"}:
+            continue
+        label = str(model_field.verbose_name) if model_field is not None else column
+        if event.action == AuditAction.UPDATE:
+            old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
+            if _plain(model_field, old) == _plain(model_field, new):
+                continue  # re-encrypted, not changed
+            result.append(FieldChange(label, _display(model_field, old), _display(model_field, new)))
+        elif event.action == AuditAction.INSERT:
+            if column == "id":
+                continue
+            result.append(FieldChange(label, "", _display(model_field, value)))
+        else:
+            result.append(FieldChange(label, _display(model_field, value), ""))
+    return result
+
+
+def _record_url(model: type[models.Model] | None, object_id: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    if model is None or not object_id.isdigit():
+        return ""
+    try:
+        return reverse(f"portal:history-{model._meta.model_name}", args=[int(object_id)])
+    except NoReverseMatch:
+        return ""
+
+
+def describe_events(events) -> list[EventView]:
+    names = _models_by_table()
+    views: list[EventView] = []
+    for event in events:
+        model = names.get(event.table_name)
+        changes = _changes(event, model)
+        if event.action == AuditAction.UPDATE and not changes:
+            continue
+        views.append(
+            EventView(event, _table_label(model, event.table_name), changes, _record_url(model, event.object_id))
+        )
+    return views
+
+
+def record_events(obj: models.Model) -> QuerySet[AuditEvent]:
+    """The change log rows of `obj`: its own table, plus its many-to-many link tables (an
+    organization's covered enterprises, a member's other organizations)."""
+    condition = Q(table_name=obj._meta.db_table, object_id=str(obj.pk))
+    for m2m in obj._meta.many_to_many:
+        through = m2m.remote_field.through
+        if through._meta.auto_created:
+            condition |= Q(table_name=through._meta.db_table, **{f"changes__{m2m.m2m_column_name()}": obj.pk})
+    return AuditEvent.objects.filter(condition).select_related("actor")
+
+
+def record_history(obj: models.Model, limit: int = 500) -> list[EventView]:
+    return describe_events(record_events(obj)[:limit])
+
+
+class AuditSearchForm(forms.Form):
+    table = forms.ChoiceField(label="数据表", required=False)
+    actor = forms.CharField(label="操作人（用户名）", required=False)
+    via = forms.ChoiceField(label="来源", required=False, choices=[("", "全部"), *AuditVia.choices])
+    action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *AuditAction.choices])
+    object_id = forms.CharField(label="记录编号", required=False, max_length=64)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["table"].choices = [("", "全部"), *table_choices()]
+
+    def filtered(self) -> QuerySet[AuditEvent]:
+        queryset = AuditEvent.objects.all()
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["table"]:
+            queryset = queryset.filter(table_name=data["table"])
+        if data["actor"]:
+            queryset = queryset.filter(actor__username=data["actor"].strip())
+        if data["via"]:
+            queryset = queryset.filter(via=data["via"])
+        if data["action"]:
+            queryset = queryset.filter(action=data["action"])
+        if data["object_id"]:
+            queryset = queryset.filter(object_id=data["object_id"].strip())
+        return _in_dates(queryset, data["date_from"], data["date_to"])
+
+
+class AccessLogSearchForm(forms.Form):
+    user = forms.CharField(label="用户（用户名）", required=False)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *AccessKind.choices])
+    target = forms.CharField(label="对象", required=False, max_length=128)
+    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filtered(self) -> QuerySet[AccessLog]:
+        queryset = AccessLog.objects.all()
+        if not self.is_bound or not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["user"]:
+            queryset = queryset.filter(user__username=data["user"].strip())
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["target"]:
+            queryset = queryset.filter(target__startswith=data["target"].strip())
+        return _in_dates(queryset, data["date_from"], data["date_to"])
+
+
+def _in_dates(queryset: QuerySet, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:
+    """Whole local days (Asia/Shanghai), inclusive at both ends, as an indexed range."""
+    tz = timezone.get_current_timezone()
+    if date_from:
+        queryset = queryset.filter(occurred_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        queryset = queryset.filter(occurred_at__lt=end)
+    return queryset

@@ -1,0 +1,94 @@
+"""Reads of personal data and exports: permission checked and logged in one place
+(STYLE.md rule 4, "reads of personal data are logged"). Pages, API actions and exports call these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from portal.choices import AccessKind
+from portal.fields import EncryptedTextField, mask_id_number, mask_phone
+from portal.models import AccessLog
+from portal.permissions import Capability, has_capability
+
+
+def personal_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The model's personal-data fields (encrypted at rest, masked unless revealed)."""
+    return tuple(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+
+
+def mask_value(field_name: str, value: str | None) -> str:
+    """The masked form of a personal-data value: ID numbers keep 4+4, phones 3+4 characters."""
+    if field_name == "id_number":
+        return mask_id_number(value)
+    return mask_phone(value) if "phone" in field_name else ("*" * len(value) if value else "")
+
+
+def masked(obj: models.Model) -> dict[str, str]:
+    """{field: masked value} for every personal-data field of `obj`: what everyone sees by default."""
+    return {name: mask_value(name, getattr(obj, name)) for name in personal_fields(type(obj))}
+
+
+def record_target(obj: models.Model) -> str:
+    """How the access log names a record: "organizations.partymember:42"."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def can_reveal(user) -> bool:
+    return has_capability(user, Capability.REVEAL_PERSONAL)
+
+
+def personal_data_reveal(*, user, obj: models.Model, fields: Sequence[str], ip: str | None) -> dict[str, str]:
+    """Show `fields` of `obj` in clear to `user`, and log it (AccessLog kind REVEAL).
+
+    Needs Capability.REVEAL_PERSONAL (PermissionDenied otherwise) and `obj` inside the user's
+    region (`DoesNotExist` otherwise, the same as a record that is not there). Only personal-data
+    fields can be asked for. The log names the record and the fields, never the values.
+    """
+    if not can_reveal(user):
+        raise PermissionDenied("您的角色无权查看个人敏感信息")
+    model = type(obj)
+    allowed = personal_fields(model)
+    unknown = [name for name in fields if name not in allowed]
+    if unknown or not fields:
+        raise ValueError(f"{model._meta.label} 没有这些个人敏感字段：{unknown or '（未指定）'}")
+    if not model.objects.visible_to(user).filter(pk=obj.pk).exists():
+        raise model.DoesNotExist
+    AccessLog.objects.create(
+        user=user,
+        kind=AccessKind.REVEAL,
+        target=record_target(obj),
+        detail={"fields": list(fields), "label": str(obj)[:64]},
+        ip=ip,
+    )
+    return {name: getattr(obj, name) or "" for name in fields}
+
+
+def export_logged(
+    *,
+    user,
+    target: str,
+    row_count: int,
+    ip: str | None,
+    personal_fields: Sequence[str] = (),
+    detail: Mapping[str, object] | None = None,
+) -> AccessLog:
+    """Log an export (AccessLog kind EXPORT) — call it for every file a user downloads.
+
+    `target` names what was exported ("ledger:370902:2026-11-21", "register-import:17:errors").
+    `personal_fields` lists any personal-data fields the file carries *in clear*; then the user
+    needs Capability.REVEAL_PERSONAL (PermissionDenied otherwise, nothing is logged, nothing should
+    be sent). Masked values do not count. Whether the user may export at all is the view's own
+    `required_capability`. Call it before streaming the file.
+    """
+    if personal_fields and not can_reveal(user):
+        raise PermissionDenied("导出个人敏感信息需要相应权限")
+    return AccessLog.objects.create(
+        user=user,
+        kind=AccessKind.EXPORT,
+        target=target[:128],
+        detail={"rows": row_count, "personal_fields": list(personal_fields), **dict(detail or {})},
+        ip=ip,
+    )
