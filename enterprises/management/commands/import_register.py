@@ -42,11 +42,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
-        user = self._user(options["user"])
         try:
             check_file(path, max_bytes=services._max_bytes())
         except SpreadsheetError as exc:
             raise CommandError(str(exc)) from exc
+        user = self._user(options["user"])
         try:
             if options["dry_run"]:
                 self._dry_run(path, user, options)
