@@ -85,6 +85,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 class PartyOrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PartyOrganization
+        skip_postgeneration_save = True  # the hook only adds covered enterprises (M2M)
 
     name = factory.Sequence(lambda n: f"测试党支部{n}")
     level = OrgLevel.BRANCH
