@@ -3,20 +3,25 @@ from __future__ import annotations
 import django_filters
 
 from portal.models import Region
+from portal.scoping import region_visible_to
 
 
-class RegionFilter(django_filters.CharFilter):
-    """Filter by region code, including the whole subtree (a district includes its streets)."""
+def _regions_for(request):
+    return region_visible_to(getattr(request, "user", None)) if request is not None else Region.objects.none()
+
+
+class RegionFilter(django_filters.ModelChoiceFilter):
+    """Filter by a region the user may see (given by its code), including its whole subtree:
+    choosing a district includes its streets. Offers only the user's own regions."""
 
     def __init__(self, *args, region_lookup: str = "region", **kwargs):
         self.region_lookup = region_lookup
+        kwargs.setdefault("queryset", _regions_for)
+        kwargs.setdefault("to_field_name", "code")
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        region = Region.objects.filter(code=value.strip()).first()
-        if region is None:
-            return qs.none()
-        subtree = Region.objects.filter(path__startswith=region.path).values("id")
+        subtree = Region.objects.filter(path__startswith=value.path).values("id")
         return qs.filter(**{f"{self.region_lookup}__in": subtree})

@@ -95,7 +95,10 @@ TEMPLATES = [
 
 # --- Database: PostgreSQL only -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or embedded.database_url()
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Tests close connections after each request: the live-server thread must not keep test databases open.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60))
+}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("本平台仅支持 PostgreSQL（DATABASE_URL 必须是 postgres://...）")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from portal.choices import Role
+from tests.browser import browser_page  # noqa: F401 - a fixture for the browser tests
 from tests.factories import UserFactory, district, other_district
 
 

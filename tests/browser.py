@@ -1,0 +1,38 @@
+"""Headless Chromium for browser tests (Debian's chromium, driven by Playwright for Python)."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+SCREENSHOTS = pathlib.Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+needs_chromium = pytest.mark.skipif(not pathlib.Path(CHROMIUM).exists(), reason="Chromium is not installed")
+
+
+@pytest.fixture
+def browser_page():
+    """A fresh Chromium page; closed with its browser after the test."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; Django's async-safety check would refuse the
+    # ORM calls the test itself makes around the browser.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def screenshot(page, name: str) -> pathlib.Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
