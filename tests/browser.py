@@ -29,6 +29,11 @@ def browser_page():
             yield page
         finally:
             browser.close()
+            # ORM calls made while Playwright's loop runs get their own connection (Django keys
+            # connections by async context): close it, or the test database cannot be dropped.
+            from django.db import connections
+
+            connections.close_all()
 
 
 def screenshot(page, name: str) -> pathlib.Path:
