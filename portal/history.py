@@ -33,6 +33,7 @@ class EventView:
     table_label: str
     changes: list[FieldChange] = field(default_factory=list)
     record_url: str = ""
+    is_link: bool = False  # a many-to-many row (an organization's covered enterprise ...)
 
 
 @cache
@@ -107,6 +108,8 @@ def _changes(event: AuditEvent, model: type[models.Model] | None) -> list[FieldC
         if isinstance(model_field, DigestField) or column in {"created_at", "updated_at"}:
             continue
         label = str(model_field.verbose_name) if model_field is not None else column
+        if model is not None and model._meta.auto_created and model_field is not None and model_field.is_relation:
+            label = str(model_field.related_model._meta.verbose_name)
         if event.action == AuditAction.UPDATE:
             old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
             if _plain(model_field, old) == _plain(model_field, new):
@@ -140,8 +143,15 @@ def describe_events(events) -> list[EventView]:
         changes = _changes(event, model)
         if event.action == AuditAction.UPDATE and not changes:
             continue
+        is_link = bool(model is not None and model._meta.auto_created)
         views.append(
-            EventView(event, _table_label(model, event.table_name), changes, _record_url(model, event.object_id))
+            EventView(
+                event,
+                _table_label(model, event.table_name),
+                changes,
+                "" if is_link else _record_url(model, event.object_id),
+                is_link,
+            )
         )
     return views
 

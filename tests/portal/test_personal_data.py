@@ -1,0 +1,191 @@
+"""Personal data: masked everywhere by default, revealed only with REVEAL_PERSONAL, every reveal
+and every export logged; commerce-bureau staff never see members at all."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from organizations.models import PartyMember
+from portal.choices import AccessKind, Role
+from portal.models import AccessLog
+from portal.services import export_logged, personal_data_reveal
+from tests.factories import (
+    EnterpriseFactory,
+    InstructorFactory,
+    PartyMemberFactory,
+    PartyOrganizationFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ID_NUMBER = "11010519491231002X"
+PHONE = "13812345678"
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _api(user) -> Client:
+    token, _ = Token.objects.get_or_create(user=user)
+    return Client(headers={"authorization": f"Token {token.key}"})
+
+
+@pytest.fixture
+def member(taishan):
+    return PartyMemberFactory(region=taishan, name="王五", id_number=ID_NUMBER, phone=PHONE)
+
+
+@pytest.fixture
+def leader(taishan):
+    return UserFactory(username="leader", role=Role.LEADER, jurisdiction=taishan)
+
+
+# --- masked by default -------------------------------------------------------------------------
+
+
+def test_the_detail_page_masks_id_number_and_phone_and_offers_the_reveal_button(staff, member):
+    html = _signed_in(staff).get(f"/organizations/members/{member.pk}/").content.decode()
+    assert "1101**********002X" in html and "138****5678" in html
+    assert ID_NUMBER not in html and PHONE not in html
+    assert "查看完整信息" in html
+    assert AccessLog.objects.count() == 0
+
+
+def test_a_leader_sees_masked_values_and_no_reveal_button(leader, member):
+    html = _signed_in(leader).get(f"/organizations/members/{member.pk}/").content.decode()
+    assert "1101**********002X" in html and ID_NUMBER not in html
+    assert "查看完整信息" not in html
+
+
+def test_the_member_list_never_shows_personal_data(staff, member):
+    html = _signed_in(staff).get("/organizations/members/").content.decode()
+    assert "王五" in html and ID_NUMBER not in html and PHONE not in html
+
+
+def test_the_api_returns_masked_values_only(leader, member):
+    detail = _api(leader).get(f"/api/v1/members/{member.pk}/").json()
+    assert detail["id_number_masked"] == "1101**********002X"
+    assert detail["phone_masked"] == "138****5678"
+    assert "id_number" not in detail and "phone" not in detail
+    listing = _api(leader).get("/api/v1/members/").content.decode()
+    assert ID_NUMBER not in listing and PHONE not in listing
+
+
+# --- reveal ------------------------------------------------------------------------------------
+
+
+def test_revealing_on_the_page_shows_clear_values_and_writes_the_access_log(staff, member):
+    response = _signed_in(staff).post(f"/organizations/members/{member.pk}/reveal/", REMOTE_ADDR="10.9.8.7")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ID_NUMBER in html and PHONE in html
+    assert "no-store" in response["Cache-Control"]
+    log = AccessLog.objects.get()
+    assert (log.user, log.kind, log.target, log.ip) == (
+        staff,
+        AccessKind.REVEAL,
+        f"organizations.partymember:{member.pk}",
+        "10.9.8.7",
+    )
+    assert log.detail["fields"] == ["id_number", "phone"]
+    assert ID_NUMBER not in str(log.detail) and PHONE not in str(log.detail)
+
+
+def test_revealing_an_instructors_phone_is_logged_too(staff, taishan):
+    instructor = InstructorFactory(region=taishan, phone="13912345678")
+    client = _signed_in(staff)
+    assert "139****5678" in client.get(f"/instructors/{instructor.pk}/").content.decode()
+    html = client.post(f"/instructors/{instructor.pk}/reveal/").content.decode()
+    assert "13912345678" in html
+    assert AccessLog.objects.get().target == f"instructors.instructor:{instructor.pk}"
+
+
+def test_a_leader_may_not_reveal_and_nothing_is_logged(leader, member):
+    assert _signed_in(leader).post(f"/organizations/members/{member.pk}/reveal/").status_code == 403
+    assert AccessLog.objects.count() == 0
+
+
+def test_revealing_a_member_of_another_district_answers_404_and_logs_nothing(outsider, member):
+    assert _signed_in(outsider).post(f"/organizations/members/{member.pk}/reveal/").status_code == 404
+    assert AccessLog.objects.count() == 0
+
+
+def test_a_get_on_the_reveal_url_is_refused(staff, member):
+    assert _signed_in(staff).get(f"/organizations/members/{member.pk}/reveal/").status_code == 405
+    assert AccessLog.objects.count() == 0
+
+
+def test_the_api_reveal_action_returns_clear_values_and_logs(staff, member):
+    response = _api(staff).post(f"/api/v1/members/{member.pk}/reveal/")
+    assert response.status_code == 200
+    assert response.json() == {"id": member.pk, "id_number": ID_NUMBER, "phone": PHONE}
+    log = AccessLog.objects.get()
+    assert (log.user, log.kind, log.target) == (staff, AccessKind.REVEAL, f"organizations.partymember:{member.pk}")
+
+
+def test_an_api_client_without_the_permission_cannot_reveal(taishan, member):
+    client_user = UserFactory(username="erp", role=Role.API_CLIENT, jurisdiction=taishan)
+    assert _api(client_user).post(f"/api/v1/members/{member.pk}/reveal/").status_code == 403
+    assert AccessLog.objects.count() == 0
+
+
+def test_the_service_checks_permission_scope_and_fields(staff, outsider, leader, member):
+    with pytest.raises(PermissionDenied):
+        personal_data_reveal(user=leader, obj=member, fields=["id_number"], ip=None)
+    with pytest.raises(PartyMember.DoesNotExist):
+        personal_data_reveal(user=outsider, obj=member, fields=["id_number"], ip=None)
+    with pytest.raises(ValueError, match="name"):
+        personal_data_reveal(user=staff, obj=member, fields=["name"], ip=None)
+    assert personal_data_reveal(user=staff, obj=member, fields=["phone"], ip="10.0.0.1") == {"phone": PHONE}
+    assert AccessLog.objects.count() == 1
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_export_logged_records_exports_and_demands_the_permission_for_clear_personal_data(staff, leader):
+    log = export_logged(user=leader, target="ledger:370902:2026-11-21", row_count=120, ip="10.0.0.2")
+    assert (log.kind, log.detail["rows"], log.ip) == (AccessKind.EXPORT, 120, "10.0.0.2")
+    with pytest.raises(PermissionDenied):
+        export_logged(user=leader, target="members", row_count=3, ip=None, personal_fields=["id_number"])
+    export_logged(user=staff, target="members", row_count=3, ip=None, personal_fields=["id_number"], detail={"q": 1})
+    assert AccessLog.objects.filter(kind=AccessKind.EXPORT).count() == 2
+
+
+# --- commerce-bureau staff never see members ---------------------------------------------------
+
+
+def test_commerce_staff_see_no_member_anywhere(taishan, member):
+    commerce = UserFactory(username="gongshang", role=Role.COMMERCE_STAFF, jurisdiction=taishan)
+    enterprise = EnterpriseFactory(region=taishan)
+    member.workplace = enterprise
+    member.save()
+    org = PartyOrganizationFactory(region=taishan, secretary=member)
+    member.organization = org
+    member.save()
+    client = _signed_in(commerce)
+
+    assert PartyMember.objects.visible_to(commerce).count() == 0
+    assert client.get("/organizations/members/").status_code == 403
+    assert "王五" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert "王五" not in client.get(f"/organizations/{org.pk}/").content.decode()
+    assert "王五" not in client.get("/").content.decode()
+    assert _api(commerce).get("/api/v1/members/").status_code == 403
+
+
+def test_users_without_jurisdiction_or_inactive_see_nothing(taishan, member):
+    nobody = UserFactory(username="nojur", role=Role.DISTRICT_STAFF, jurisdiction=None)
+    inactive = UserFactory(username="gone", role=Role.DISTRICT_STAFF, jurisdiction=taishan, is_active=False)
+    assert PartyMember.objects.visible_to(nobody).count() == 0
+    assert PartyMember.objects.visible_to(inactive).count() == 0
+    assert _signed_in(nobody).get(f"/organizations/members/{member.pk}/").status_code == 404
+    from portal.scoping import region_visible_to
+
+    assert region_visible_to(inactive).count() == 0
