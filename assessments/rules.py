@@ -1,20 +1,23 @@
 """The rules the ledger counts (shared/DOMAIN.md "The rules the ledger counts"), written once.
 
-Two layers, both evaluated by PostgreSQL:
+Three layers, all evaluated by PostgreSQL:
 
-* `base_annotations(as_of)`: the facts about one enterprise that need other tables (has members,
-  covered by an active standalone / joint organization, active instructor, visited ...). Every
-  "is there a ..." is `pk IN (uncorrelated subquery)`, which the planner evaluates once as a
-  hashed subplan (or a semi-join in WHERE), so a pass over a million enterprises stays one pass.
-  Member and instructor counts are correlated subqueries guarded by such a test (`CASE`), so they
-  run only for the enterprises that have members or an instructor.
-* `FIGURES`: every ledger figure as a `Q` over those base names (组织覆盖, 工作覆盖, 应单独组建 ...).
+1. `fact_sources(as_of)`: one grouped queryset per table (members by workplace, active
+   organizations by covered enterprise, active assignments, current-campaign visits) with one
+   count per fact.
+2. `BASES`: each per-enterprise fact as a `Q` over those counts or the enterprise's own fields
+   (has members, ≥3 full members, covered by an active standalone / joint organization ...).
+3. `FIGURES`: every ledger figure as a `Q` over the base facts (组织覆盖, 工作覆盖, 应单独组建 ...).
 
-`annotate_ledger(queryset, as_of)` puts both on an Enterprise queryset: the enterprise coverage
-panel, the gap lists, the drill-down lists, the API and the Excel exports read it. The snapshot
-(assessments/snapshots.py) selects the base annotations of that same queryset and compiles the
-same `FIGURES` into `count(*) FILTER (...)` of one GROUPING SETS pass — so a number on a screen
-and the list of enterprises behind it cannot disagree.
+Two compilations of the same definitions:
+
+* `annotate_ledger(queryset, as_of)` for Enterprise querysets (the coverage panel, gap and
+  drill-down lists, API, exports): each base fact is `pk IN (source rows where rule)`, a hashed
+  subplan or semi-join, counts are correlated subqueries run only where there is something.
+* the snapshot (assessments/snapshots.py): the sources LEFT JOINed to the enterprises once, the
+  base rules and FIGURES compiled into one GROUPING SETS pass of `count(*) FILTER (...)`.
+
+So a number on a screen and the list of enterprises behind it cannot disagree.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ SIZE_SMALL, SIZE_50, SIZE_100 = "", "50", "100"
 
 class CreditCodeOk(Func):
     """GB 32100 check character right, evaluated by the database (SQL function created by
-    assessments migration 0003, the same arithmetic as portal.validators.credit_code_check_ok)."""
+    assessments migration 0004, the same arithmetic as portal.validators.credit_code_check_ok)."""
 
     function = "ledger_credit_code_ok"
     output_field = BooleanField()
@@ -71,128 +74,176 @@ def _bool(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=BooleanField())
 
 
-def _ids(queryset: QuerySet, column: str) -> QuerySet:
-    return queryset.order_by().values(column)
+# --- Layer 1: fact sources -----------------------------------------------------------------------
+# One grouped queryset per table, keyed by enterprise id, with one count per fact. An enterprise
+# without a row in a source has every count of it zero.
 
 
-def _covered_by(as_of: dt.date, **filters) -> Q:
-    """The enterprise is covered by an organization active on `as_of` matching `filters`."""
-    through = PartyOrganization.covered_enterprises.through
-    organizations = PartyOrganization.objects.filter(active_on_q(as_of), **filters).values("pk")
-    return Q(pk__in=_ids(through.objects.filter(partyorganization_id__in=organizations), "enterprise_id"))
+@dataclass(frozen=True)
+class FactSource:
+    name: str
+    key: str  # the enterprise id column of the source
+    queryset: QuerySet  # .values(key).annotate(<fact columns>)
+    columns: tuple[str, ...]
 
 
-def _counted_members() -> QuerySet:
+def counted_members() -> QuerySet:
     """Members counted: full and probationary (DOMAIN.md), by workplace."""
     return PartyMember.objects.filter(status__in=MemberStatus.values, workplace__isnull=False)
 
 
-def _member_count(status: str) -> Subquery:
-    return Subquery(
-        PartyMember.objects.filter(workplace=OuterRef("pk"), status=status)
-        .order_by()
-        .values("workplace")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-
-
-def _guarded(flag: str, count: Subquery) -> Case:
-    return Case(When(**{flag: True}, then=Coalesce(count, 0)), default=Value(0), output_field=IntegerField())
-
-
-def base_annotations(as_of: dt.date) -> dict:
-    """The per-enterprise facts every figure is made of, as of `as_of`. Not restricted to the
-    ledger's scope: FIGURES add `is_in_scope` where the rule needs it."""
-    has_member = Q(pk__in=_ids(_counted_members(), "workplace_id"))
-    three_full = Q(
-        pk__in=_counted_members()
-        .filter(status=MemberStatus.FULL)
+def fact_sources(as_of: dt.date) -> tuple[FactSource, ...]:
+    """Everything the ledger needs from other tables, as of `as_of`."""
+    org = "partyorganization__"
+    members = (
+        counted_members()
         .order_by()
         .values("workplace_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=STANDALONE_MIN_FULL_MEMBERS)
-        .values("workplace_id")
-    )
-    active_assignments = Assignment.objects.filter(assignment_active_q(as_of))
-    incomplete_member = Q(
-        pk__in=_ids(
-            _counted_members().filter(
-                Q(gender="") | Q(birth_date__isnull=True) | Q(education="") | Q(joined_on__isnull=True)
+        .annotate(
+            full_members=Count("pk", filter=Q(status=MemberStatus.FULL)),
+            probationary_members=Count("pk", filter=Q(status=MemberStatus.PROBATIONARY)),
+            # 党员结构清楚 needs gender, birth date, education, join date (status is never blank).
+            incomplete_members=Count(
+                "pk",
+                filter=Q(gender="") | Q(birth_date__isnull=True) | Q(education="") | Q(joined_on__isnull=True),
             ),
-            "workplace_id",
+            # 党员分布清楚: a workplace (true here) and an organization relationship, unless mobile.
+            unplaced_members=Count("pk", filter=Q(organization__isnull=True, is_mobile=False)),
         )
     )
-    # Distribution: every member has a workplace (true here) and an organization relationship,
-    # unless marked mobile.
-    unplaced_member = Q(
-        pk__in=_ids(_counted_members().filter(organization__isnull=True, is_mobile=False), "workplace_id")
+    organizations = (
+        PartyOrganization.covered_enterprises.through.objects.filter(active_on_q(as_of, prefix=org))
+        .order_by()
+        .values("enterprise_id")
+        .annotate(
+            standalone_orgs=Count("pk", filter=Q(**{f"{org}formation": Formation.STANDALONE})),
+            joint_orgs=Count("pk", filter=Q(**{f"{org}formation": Formation.JOINT})),
+            committee_orgs=Count(
+                "pk", filter=Q(**{f"{org}formation": Formation.STANDALONE, f"{org}level": OrgLevel.COMMITTEE})
+            ),
+            general_branch_orgs=Count(
+                "pk", filter=Q(**{f"{org}formation": Formation.STANDALONE, f"{org}level": OrgLevel.GENERAL_BRANCH})
+            ),
+        )
     )
-    visited = Q(
-        pk__in=_ids(SurveyVisit.objects.filter(campaign__is_current=True, visited_on__lte=as_of), "enterprise_id")
+    assignments = (
+        Assignment.objects.filter(assignment_active_q(as_of))
+        .order_by()
+        .values("enterprise_id")
+        .annotate(active_instructors=Count("instructor", distinct=True))
     )
-    basic_complete = (
+    visits = (
+        SurveyVisit.objects.filter(campaign__is_current=True, visited_on__lte=as_of)
+        .order_by()
+        .values("enterprise_id")
+        .annotate(current_visits=Count("pk"))
+    )
+    return (
+        FactSource(
+            "members",
+            "workplace_id",
+            members,
+            ("full_members", "probationary_members", "incomplete_members", "unplaced_members"),
+        ),
+        FactSource(
+            "organizations",
+            "enterprise_id",
+            organizations,
+            ("standalone_orgs", "joint_orgs", "committee_orgs", "general_branch_orgs"),
+        ),
+        FactSource("assignments", "enterprise_id", assignments, ("active_instructors",)),
+        FactSource("visits", "enterprise_id", visits, ("current_visits",)),
+    )
+
+
+# --- Layer 2: base facts, one boolean each --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Base:
+    """A per-enterprise fact: `rule` is a Q over the enterprise's own fields (source None) or over
+    the fact columns of one source; `without_rows` is the rule's value when the source has no row
+    for the enterprise (all counts zero), declared so the fact can be a hashed `IN` (tested)."""
+
+    name: str
+    rule: Q
+    source: str | None = None
+    without_rows: bool = False
+
+
+BASES: tuple[Base, ...] = (
+    Base("is_in_scope", Q(registration_status__in=IN_SCOPE_STATUSES)),
+    Base("has_members", Q(full_members__gt=0) | Q(probationary_members__gt=0), "members"),
+    # 应单独组建 counts full members only.
+    Base("has_three_full", Q(full_members__gte=STANDALONE_MIN_FULL_MEMBERS), "members"),
+    Base("has_instructor", Q(active_instructors__gt=0), "assignments"),
+    Base("by_standalone", Q(standalone_orgs__gt=0), "organizations"),
+    Base("by_joint", Q(joint_orgs__gt=0), "organizations"),
+    Base("by_committee", Q(committee_orgs__gt=0), "organizations"),
+    Base("by_general_branch", Q(general_branch_orgs__gt=0), "organizations"),
+    Base("employees_50", Q(employee_count__gte=MEMBERS_EXPECTED_FROM_EMPLOYEES)),
+    Base("employees_100", Q(employee_count__gte=LARGE_EMPLOYEES)),
+    # 总体情况清楚: basic fields complete and credit code valid (check character right or confirmed).
+    Base(
+        "basic_ok",
         ~Q(name="")
         & ~Q(industry="")
         & ~Q(address="")
         & ~Q(legal_representative="")
         & Q(employee_count__isnull=False)
         & Q(registered_on__isnull=False)
-        & (Q(credit_code_check_confirmed=True) | Q(CreditCodeOk(F("credit_code"))))
-    )
-    return {
-        "is_in_scope": _bool(Q(registration_status__in=IN_SCOPE_STATUSES)),
-        "has_members": _bool(has_member),
-        "has_three_full": _bool(three_full),
-        "has_instructor": _bool(Q(pk__in=_ids(active_assignments, "enterprise_id"))),
-        "by_standalone": _bool(_covered_by(as_of, formation=Formation.STANDALONE)),
-        "by_joint": _bool(_covered_by(as_of, formation=Formation.JOINT)),
-        "by_committee": _bool(_covered_by(as_of, formation=Formation.STANDALONE, level=OrgLevel.COMMITTEE)),
-        "by_general_branch": _bool(_covered_by(as_of, formation=Formation.STANDALONE, level=OrgLevel.GENERAL_BRANCH)),
-        "employees_50": _bool(Q(employee_count__gte=MEMBERS_EXPECTED_FROM_EMPLOYEES)),
-        "employees_100": _bool(Q(employee_count__gte=LARGE_EMPLOYEES)),
-        "basic_ok": _bool(basic_complete),
-        "visited": _bool(visited),
-        "members_complete": _bool(~incomplete_member),
-        "members_placed": _bool(~unplaced_member),
-    }
+        & (Q(credit_code_check_confirmed=True) | Q(CreditCodeOk(F("credit_code")))),
+    ),
+    # 党员数量清楚: confirmed by a visit in the current campaign.
+    Base("visited", Q(current_visits__gt=0), "visits"),
+    Base("members_complete", Q(incomplete_members=0), "members", without_rows=True),
+    Base("members_placed", Q(unplaced_members=0), "members", without_rows=True),
+)
+BASE_FLAGS = tuple(base.name for base in BASES)
+COUNTS = ("full_members", "probationary_members", "active_instructors")
+
+# Size bands: a grouping dimension for the statistics table's "50 人以上" / "100 人以上" columns.
+SIZE_BAND = Case(
+    When(employee_count__gte=LARGE_EMPLOYEES, then=Value(SIZE_100)),
+    When(employee_count__gte=MEMBERS_EXPECTED_FROM_EMPLOYEES, then=Value(SIZE_50)),
+    default=Value(SIZE_SMALL),
+)
+
+
+def base_annotations(as_of: dt.date) -> dict:
+    """The base facts as annotations for Enterprise querysets (lists, pages, API, exports): each
+    is `pk IN (source rows where rule)` (or NOT IN, when the rule holds without rows), which
+    PostgreSQL evaluates as one hashed subplan or semi-join."""
+    sources = {source.name: source for source in fact_sources(as_of)}
+    annotations = {}
+    for base in BASES:
+        if base.source is None:
+            annotations[base.name] = _bool(base.rule)
+            continue
+        source = sources[base.source]
+        if base.without_rows:
+            ids = source.queryset.filter(~base.rule).values(source.key)
+            annotations[base.name] = _bool(~Q(pk__in=ids))
+        else:
+            annotations[base.name] = _bool(Q(pk__in=source.queryset.filter(base.rule).values(source.key)))
+    return annotations
 
 
 def count_annotations(as_of: dt.date) -> dict:
-    """Per-enterprise counts (need `has_members` / `has_instructor` annotated first)."""
-    instructors = Subquery(
-        Assignment.objects.filter(assignment_active_q(as_of), enterprise=OuterRef("pk"))
-        .order_by()
-        .values("enterprise")
-        .annotate(n=Count("instructor", distinct=True))
-        .values("n"),
-        output_field=IntegerField(),
-    )
+    """Per-enterprise counts for display (need `has_members` / `has_instructor` annotated first):
+    correlated, and only run for enterprises that have members or an instructor."""
+    sources = {source.name: source for source in fact_sources(as_of)}
+
+    def column(source: str, name: str, guard: str) -> Case:
+        source = sources[source]
+        value = Subquery(source.queryset.filter(**{source.key: OuterRef("pk")}).values(name)[:1])
+        return Case(When(**{guard: True}, then=Coalesce(value, 0)), default=Value(0), output_field=IntegerField())
+
     return {
-        "full_members": _guarded("has_members", _member_count(MemberStatus.FULL)),
-        "probationary_members": _guarded("has_members", _member_count(MemberStatus.PROBATIONARY)),
-        "active_instructors": _guarded("has_instructor", instructors),
+        "full_members": column("members", "full_members", "has_members"),
+        "probationary_members": column("members", "probationary_members", "has_members"),
+        "active_instructors": column("assignments", "active_instructors", "has_instructor"),
     }
-
-
-BASE_FLAGS = (
-    "is_in_scope",
-    "has_members",
-    "has_three_full",
-    "has_instructor",
-    "by_standalone",
-    "by_joint",
-    "by_committee",
-    "by_general_branch",
-    "employees_50",
-    "employees_100",
-    "basic_ok",
-    "visited",
-    "members_complete",
-    "members_placed",
-)
-COUNTS = ("full_members", "probationary_members", "active_instructors")
 
 
 def _f(name: str) -> Q:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from assessments.choices import Dimension, SnapshotStatus
 from assessments.models import LedgerRow, LedgerSnapshot
-from assessments.rules import FIGURES, annotate_ledger, base_annotations
+from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annotate_ledger, base_annotations
+from enterprises.choices import EnterpriseKind
 from enterprises.models import Enterprise
 from portal.models import Region
 
@@ -21,8 +23,6 @@ def ledger_enterprises(user, as_of: dt.date) -> QuerySet:
 
 def figure_enterprises(queryset: QuerySet, figure: str, as_of: dt.date) -> QuerySet:
     """Enterprises of `queryset` counted in `figure`: what is behind a number on a dashboard."""
-    from assessments.rules import FIGURE_BY_NAME
-
     return queryset.alias(**base_annotations(as_of)).filter(FIGURE_BY_NAME[figure].rule)
 
 
@@ -60,18 +60,86 @@ def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | No
     return problems
 
 
+FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
+
+
 def region_filter(queryset: QuerySet, region: Region | None) -> QuerySet:
     if region is None:
         return queryset
     return queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
 
 
-__all__ = [
-    "Q",
-    "figure_enterprises",
-    "latest_snapshot",
-    "ledger_enterprises",
-    "region_filter",
-    "snapshot_mismatches",
-    "snapshot_rows",
-]
+# --- The annual party-statistics table (非公有制经济控制企业党建情况), read from a snapshot --------
+
+
+@dataclass(frozen=True)
+class StatColumn:
+    label: str
+    dimension: str
+    keys: tuple[dict, ...]  # the rows of that dimension summed into this column
+
+
+@dataclass(frozen=True)
+class StatLine:
+    label: str
+    indent: int
+    values: tuple[int, ...]
+    figure: str | None  # the figure behind the line (drill-down), None for sums
+
+
+@dataclass(frozen=True)
+class StatisticsTable:
+    columns: tuple[StatColumn, ...]
+    lines: tuple[StatLine, ...]
+
+
+# (label, indent, figure or sum columns)
+STAT_LINES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("单位数", 0, ("enterprises",)),
+    ("其中：党建工作指导员联系的", 1, ("instructor_contacted",)),
+    ("已单独建立党组织的", 0, ("standalone",)),
+    ("党委", 1, ("standalone_committee",)),
+    ("党总支", 1, ("standalone_general_branch",)),
+    ("党支部", 1, ("standalone_branch",)),
+    ("已建立联合党支部的", 0, ("joint_only",)),
+    ("其中：3名以上正式党员的", 1, ("joint_only_3plus",)),
+    ("未建立党组织的", 0, ("no_org",)),
+    ("应建未建（3名以上正式党员）", 1, ("no_org_due",)),
+    ("仅有个别党员", 1, ("no_org_few",)),
+    ("没有党员", 1, ("no_org_none",)),
+    ("补充资料：", 0, ()),
+    ("派驻党建工作指导员（人次）", 1, ("instructor_assignments",)),
+    ("从业人员（人）", 1, ("employees",)),
+    ("党员（人）", 1, ("full_members", "probationary_members")),
+    ("其中：预备党员", 2, ("probationary_members",)),
+)
+
+
+def statistics_columns() -> tuple[StatColumn, ...]:
+    return (
+        StatColumn("总数", Dimension.REGION, ({},)),
+        StatColumn("从业人员50人以上", Dimension.REGION_SIZE, ({"size_band": SIZE_50}, {"size_band": SIZE_100})),
+        StatColumn("从业人员100人以上", Dimension.REGION_SIZE, ({"size_band": SIZE_100},)),
+        StatColumn("法定代表人是党员", Dimension.REGION_LEGAL, ({"legal_member": True},)),
+        *(StatColumn(str(label), Dimension.REGION_KIND, ({"kind": value},)) for value, label in EnterpriseKind.choices),
+    )
+
+
+def statistics_table(snapshot: LedgerSnapshot, region: Region) -> StatisticsTable:
+    """The table for `region` (rolled up) from one query on the snapshot's rows."""
+    columns = statistics_columns()
+    dimensions = {column.dimension for column in columns}
+    rows = list(LedgerRow.objects.filter(snapshot=snapshot, region=region, dimension__in=dimensions))
+
+    def matches(row, column: StatColumn) -> bool:
+        return row.dimension == column.dimension and any(
+            all(getattr(row, key) == value for key, value in keys.items()) for keys in column.keys
+        )
+
+    per_column = [[row for row in rows if matches(row, column)] for column in columns]
+    lines = []
+    for label, indent, names in STAT_LINES:
+        values = tuple(sum(getattr(row, name) for row in col_rows for name in names) for col_rows in per_column)
+        figure = names[0] if len(names) == 1 and names[0] in FIGURE_NAMES else None
+        lines.append(StatLine(label, indent, values if names else (), figure))
+    return StatisticsTable(columns=columns, lines=tuple(lines))

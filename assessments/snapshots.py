@@ -20,23 +20,13 @@ import time
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import BooleanField, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from assessments.choices import Dimension, SnapshotStatus
 from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
-from assessments.rules import (
-    BASE_FLAGS,
-    COUNTS,
-    FIGURES,
-    SIZE_50,
-    SIZE_100,
-    SIZE_SMALL,
-    SUMS,
-    base_annotations,
-    count_annotations,
-)
+from assessments.rules import BASE_FLAGS, BASES, FIGURES, SIZE_BAND, SUMS, fact_sources
 from enterprises.models import Enterprise
 from portal.models import Region
 
@@ -59,66 +49,105 @@ FIGURE_COLUMNS = tuple(figure.name for figure in FIGURES)
 SUM_COLUMNS = tuple(name for name, _source, _label in SUMS)
 
 
+# For the one big statement: JIT compiling hundreds of FILTER expressions costs more than it saves,
+# and the per-group aggregation should hash in memory rather than sort on disk.
+SESSION_SETTINGS = "SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"
+
+
 class LedgerLocked(Exception):
     """The period was submitted (上报): its figures no longer change."""
 
 
-def enterprise_rows(as_of: dt.date, region: Region | None = None) -> QuerySet:
-    """The per-enterprise rows a snapshot aggregates: in-scope enterprises with their grouping
-    keys, base facts and counts (the ORM's SQL for rules.base_annotations)."""
-    queryset = Enterprise.objects.in_scope()
-    if region is not None:
-        queryset = queryset.in_region(region)
-    queryset = queryset.annotate(**base_annotations(as_of)).annotate(**count_annotations(as_of))
-    return (
-        queryset.annotate(
-            size_band=Case(
-                When(employees_100=True, then=Value(SIZE_100)),
-                When(employees_50=True, then=Value(SIZE_50)),
-                default=Value(SIZE_SMALL),
-            ),
-            legal_member=F("legal_representative_is_member"),
+def _compiler():
+    return Enterprise.objects.none().query.get_compiler(connection=connection)
+
+
+def _compile_q(rule: Q, columns: dict[str, str]) -> tuple[str, list]:
+    """SQL for `rule` where each name of `columns` is the given SQL (code constants, never input)
+    and any other name is an Enterprise field of "enterprises_enterprise"."""
+    annotations = {
+        name: RawSQL(sql, (), output_field=BooleanField() if kind == "bool" else IntegerField())  # noqa: S611
+        for name, (sql, kind) in columns.items()
+    }
+    query = Enterprise.objects.annotate(**annotations).query
+    sql, params = query.build_where(rule).as_sql(query.get_compiler(connection=connection), connection)
+    return sql, list(params)
+
+
+def enterprise_rows_sql(as_of: dt.date, region: Region | None = None) -> tuple[str, list]:
+    """One row per in-scope enterprise: grouping keys, every base fact, the counts. The fact
+    sources (Django's SQL for rules.fact_sources) are joined once; the base rules are compiled
+    against their columns, absent rows counting as zero."""
+    table = Enterprise._meta.db_table
+    params: list = []
+    joins = []
+    fact_columns: dict[str, tuple[str, str]] = {}
+    for source in fact_sources(as_of):
+        source_sql, source_params = source.queryset.query.sql_with_params()
+        joins.append(
+            f'LEFT JOIN ({source_sql}) AS "f_{source.name}" ON "f_{source.name}"."{source.key}" = "{table}"."id"'
         )
-        .order_by()
-        .values(
-            "region_id",
-            "carrier_id",
-            "kind",
-            "industry",
-            "above_scale",
-            "size_band",
-            "legal_member",
-            "employee_count",
-            *BASE_FLAGS,
-            *COUNTS,
-        )
+        params.extend(source_params)
+        for column in source.columns:
+            fact_columns[column] = (f'coalesce("f_{source.name}"."{column}", 0)', "int")
+    selected = [
+        f'"{table}"."region_id" AS region_id',
+        f'"{table}"."carrier_id" AS carrier_id',
+        f'"{table}"."kind" AS kind',
+        f'"{table}"."industry" AS industry',
+        f'"{table}"."above_scale" AS above_scale',
+        f'"{table}"."legal_representative_is_member" AS legal_member',
+        f'"{table}"."employee_count" AS employee_count',
+    ]
+    select_params: list = []
+    band_sql, band_params = SIZE_BAND.resolve_expression(Enterprise.objects.none().query).as_sql(
+        _compiler(), connection
     )
+    selected.append(f"{band_sql} AS size_band")
+    select_params.extend(band_params)
+    for base in BASES:
+        sql, base_params = _compile_q(base.rule, fact_columns)
+        selected.append(f'{sql} AS "{base.name}"')
+        select_params.extend(base_params)
+    for name, source_column in (
+        ("full_members", "full_members"),
+        ("probationary_members", "probationary_members"),
+        ("active_instructors", "active_instructors"),
+    ):
+        selected.append(f'{fact_columns[source_column][0]} AS "{name}"')
+    scope = Enterprise.objects.in_scope()
+    if region is not None:
+        scope = scope.in_region(region)
+    where_sql, where_params = scope.query.where.as_sql(_compiler(), connection)
+    sql = f"""SELECT {", ".join(selected)} FROM "{table}" {" ".join(joins)} WHERE {where_sql}"""  # noqa: S608
+    return sql, select_params + params + list(where_params)
 
 
 def _figure_conditions() -> list[tuple[str, str, list]]:
-    """Each figure's rule compiled against the wrapped per-enterprise columns `e."<name>"`."""
-    # Column names are the constants of assessments.rules, never input.
-    columns = {name: RawSQL(f'e."{name}"', (), output_field=BooleanField()) for name in BASE_FLAGS}  # noqa: S611
-    columns.update({name: RawSQL(f'e."{name}"', (), output_field=IntegerField()) for name in COUNTS})  # noqa: S611
-    query = Enterprise.objects.annotate(**columns).query
-    compiler = query.get_compiler(connection=connection)
-    compiled = []
-    for figure in FIGURES:
-        sql, params = query.build_where(figure.rule).as_sql(compiler, connection)
-        compiled.append((figure.name, sql, list(params)))
-    return compiled
+    """Each figure's rule compiled against the wrapped per-enterprise base facts `e."<name>"`."""
+    columns = {name: (f'e."{name}"', "bool") for name in BASE_FLAGS}
+    return [(figure.name, *_compile_q(figure.rule, columns)) for figure in FIGURES]
 
 
 def snapshot_sql(snapshot_id: int, as_of: dt.date, region: Region | None = None) -> tuple[str, list]:
-    """One INSERT ... SELECT writing every row of a snapshot."""
-    inner_sql, inner_params = enterprise_rows(as_of, region).query.sql_with_params()
+    """One INSERT ... SELECT writing every row of a snapshot.
+
+    fine: every figure counted per finest group (region, carrier, kind, industry, ...) in one
+          hash aggregate over the per-enterprise rows;
+    g:    the GROUPING SETS of the dimensions, summing the fine groups (far fewer rows than
+          enterprises, so seven grouping sets cost little);
+    then region rows are rolled up to every ancestor through Region.path, carrier rows kept.
+    """
+    inner_sql, inner_params = enterprise_rows_sql(as_of, region)
     params: list = list(inner_params)
-    aggregates = []
+    counts = []
     for name, condition, condition_params in _figure_conditions():
-        aggregates.append(f'count(*) FILTER (WHERE {condition}) AS "{name}"')
+        counts.append(f'count(*) FILTER (WHERE {condition}) AS "{name}"')
         params.extend(condition_params)
     for name, source, _label in SUMS:
-        aggregates.append(f'coalesce(sum(e."{source}"), 0) AS "{name}"')
+        counts.append(f'coalesce(sum(e."{source}"), 0) AS "{name}"')
+    figures = (*FIGURE_COLUMNS, *SUM_COLUMNS)
+    all_keys = ("carrier_id", *KEY_COLUMNS)
     grouping_sets = ", ".join(
         "(" + ", ".join(("region_id", *columns)) + ")" for _dimension, columns in REGION_DIMENSIONS
     )
@@ -126,12 +155,11 @@ def snapshot_sql(snapshot_id: int, as_of: dt.date, region: Region | None = None)
     # GROUPING() bitmask over (carrier_id, kind, industry, above_scale, size_band, legal_member):
     # a bit is 1 when the column is *not* part of the row's grouping set.
     tag_cases = []
-    all_keys = ("carrier_id", *KEY_COLUMNS)
     for dimension, columns in REGION_DIMENSIONS:
         mask = sum(1 << (len(all_keys) - 1 - i) for i, key in enumerate(all_keys) if key not in columns)
         tag_cases.append(f"WHEN {mask} THEN '{dimension}'")
     tag = f"CASE GROUPING({', '.join(all_keys)}) {' '.join(tag_cases)} ELSE '{Dimension.CARRIER}' END"
-    figures = (*FIGURE_COLUMNS, *SUM_COLUMNS)
+    fine_sums = ", ".join(f'sum(fine."{name}") AS "{name}"' for name in figures)
     sums = ", ".join(f'sum(g."{name}")' for name in figures)
     plain = ", ".join(f'g."{name}"' for name in figures)
     names = ", ".join(f'"{name}"' for name in figures)
@@ -141,11 +169,15 @@ def snapshot_sql(snapshot_id: int, as_of: dt.date, region: Region | None = None)
         scope = "AND a.path LIKE %s"
     # Built from code constants and Django's compiled SQL; every value is a bound parameter.
     sql = f"""
-WITH g AS (
-    SELECT {tag} AS dimension, region_id, carrier_id, {", ".join(KEY_COLUMNS)}, {", ".join(aggregates)}
-    -- OFFSET 0 keeps the per-enterprise row a fence: each fact is evaluated once per enterprise,
-    -- not once per FILTER of every grouping set.
+WITH fine AS (
+    SELECT region_id, {", ".join(all_keys)}, {", ".join(counts)}
+    -- OFFSET 0 keeps the per-enterprise row a fence: each fact is evaluated once per enterprise.
     FROM ({inner_sql} OFFSET 0) AS e
+    GROUP BY region_id, {", ".join(all_keys)}
+),
+g AS (
+    SELECT {tag} AS dimension, region_id, {", ".join(all_keys)}, {fine_sums}
+    FROM fine
     GROUP BY GROUPING SETS ({grouping_sets})
 )
 INSERT INTO {LedgerRow._meta.db_table}
@@ -196,6 +228,7 @@ def take_snapshot(*, as_of: dt.date, period: LedgerPeriod | None = None, reason:
             LedgerRow.objects.filter(snapshot=snapshot)._raw_delete(connection.alias)
             sql, params = snapshot_sql(snapshot.pk, as_of, period.region if period is not None else None)
             with connection.cursor() as cursor:
+                cursor.execute(SESSION_SETTINGS)
                 cursor.execute(sql, params)
                 row_count = cursor.rowcount
             snapshot.status = SnapshotStatus.COMPLETE
