@@ -87,14 +87,6 @@ class ImportRowAction(models.TextChoices):
     REJECTED = "REJECTED", _("拒绝")
 
 
-class ImportRowOutcome(models.TextChoices):
-    """What applying the import did to a row's enterprise (provenance kept on the import's page)."""
-
-    CREATED = "CREATED", _("已新建")
-    UPDATED = "UPDATED", _("已更新")
-    SKIPPED = "SKIPPED", _("未确认，已跳过")
-
-
 class ProblemSeverity(models.TextChoices):
     ERROR = "error", _("错误")
     WARNING = "warning", _("警告")

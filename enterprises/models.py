@@ -12,7 +12,6 @@ from enterprises.choices import (
     CarrierKind,
     EnterpriseKind,
     ImportRowAction,
-    ImportRowOutcome,
     ImportSource,
     ImportStatus,
     Industry,
@@ -225,7 +224,12 @@ class RegisterImportRow(models.Model):
     """
 
     register_import = models.ForeignKey(
-        RegisterImport, verbose_name=_("名单导入"), on_delete=models.CASCADE, related_name="rows", db_index=False
+        RegisterImport,
+        verbose_name=_("名单导入"),
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_index=False,
+        db_constraint=False,  # scratch rows COPYed 100,000 at a time: no per-row RI trigger
     )
     row_number = models.PositiveIntegerField(_("行号"))
     credit_code = models.CharField(_("统一社会信用代码"), max_length=64, blank=True)
@@ -272,7 +276,6 @@ class RegisterImportRow(models.Model):
     above_scale = models.BooleanField(_("规模以上"), null=True, blank=True)
     needs_confirmation = models.BooleanField(_("需确认校验位"), default=False)
     action = models.CharField(_("预览结果"), max_length=16, choices=ImportRowAction.choices)
-    outcome = models.CharField(_("导入结果"), max_length=16, choices=ImportRowOutcome.choices, blank=True)
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("企业"),
@@ -303,7 +306,12 @@ class RegisterImportProblem(models.Model):
     character only when the user confirms)."""
 
     register_import = models.ForeignKey(
-        RegisterImport, verbose_name=_("名单导入"), on_delete=models.CASCADE, related_name="problems", db_index=False
+        RegisterImport,
+        verbose_name=_("名单导入"),
+        on_delete=models.CASCADE,
+        related_name="problems",
+        db_index=False,
+        db_constraint=False,
     )
     row_number = models.PositiveIntegerField(_("行号"))
     column = models.CharField(_("列"), max_length=64, blank=True)

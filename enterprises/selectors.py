@@ -9,7 +9,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 from enterprises.choices import (
     EnterpriseKind,
     ImportRowAction,
-    ImportRowOutcome,
     ImportStatus,
     Industry,
     RegistrationStatus,
@@ -77,14 +76,19 @@ def changed_rows(register_import: RegisterImport) -> QuerySet[RegisterImportRow]
 
 
 def touched_rows(register_import: RegisterImport) -> QuerySet[RegisterImportRow]:
-    """Provenance: the enterprises this import created or changed."""
-    return (
-        RegisterImportRow.objects.filter(
-            register_import=register_import, outcome__in=[ImportRowOutcome.CREATED, ImportRowOutcome.UPDATED]
-        )
-        .select_related("enterprise")
-        .order_by("row_number")
-    )
+    """Provenance: the rows this applied import created or changed (each enterprise also carries
+    `last_import`). Rows awaiting check-character confirmation count only if it was given."""
+    qs = RegisterImportRow.objects.filter(
+        register_import=register_import, action__in=[ImportRowAction.NEW, ImportRowAction.CHANGED]
+    ).order_by("row_number")
+    if not (register_import.summary or {}).get("confirm_warnings"):
+        qs = qs.filter(needs_confirmation=False)
+    return qs
+
+
+def enterprise_ids_by_code(codes: list[str]) -> dict[str, int]:
+    """For linking a page of staged rows to the enterprises they became (one query)."""
+    return dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
 
 
 def missing_enterprises(register_import: RegisterImport) -> QuerySet[Enterprise]:

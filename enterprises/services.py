@@ -220,6 +220,9 @@ def register_import_apply(*, register_import_id: int) -> RegisterImport:
                 return register_import
             if register_import.status != ImportStatus.APPLYING:
                 raise ValidationError(f"该导入当前状态为“{register_import.get_status_display()}”，不能导入")
+            if register_import.rows.count() != register_import.total_rows:
+                # Staging is UNLOGGED: a database crash since the preview emptied it.
+                return _fail(register_import, "服务器重启后暂存的预览数据已丢失，未写入任何数据，请重新上传")
             actor_id = register_import.confirmed_by_id or register_import.uploaded_by_id
             with audit_context(actor_id=actor_id, via=AuditVia.IMPORT, context=f"register_import:{register_import.pk}"):
                 applying.create_carriers(new_carriers=register_import.summary.get("new_carriers", []))

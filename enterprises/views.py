@@ -128,7 +128,10 @@ class RegisterImportDetailView(ScopedDetailView):
             if obj.source == ImportSource.REGISTRATION and obj.status == ImportStatus.VALIDATED:
                 context["missing_page"] = Paginator(selectors.missing_enterprises(obj), 20).get_page(get.get("mpage"))
             if obj.status == ImportStatus.APPLIED:
-                context["touched_page"] = Paginator(selectors.touched_rows(obj), 20).get_page(get.get("tpage"))
+                touched = Paginator(selectors.touched_rows(obj), 20).get_page(get.get("tpage"))
+                ids = selectors.enterprise_ids_by_code([row.credit_code for row in touched])
+                context["touched_page"] = touched
+                context["touched_rows"] = [(row, ids.get(row.credit_code)) for row in touched]
         return context
 
 

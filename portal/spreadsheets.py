@@ -144,22 +144,23 @@ def _open_xlsx(path: Path, header_score, min_score: int) -> Table:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        best = None  # (score, sheet name, header index)
+        best = None  # (score, sheet, header index); loading a sheet is the expensive part: once each
         for meta in workbook.sheets_metadata:
             if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
                 continue
-            sheet = workbook.get_sheet_by_name(meta.name)
-            for index, cells in enumerate(sheet.iter_rows()):
+            candidate = workbook.get_sheet_by_name(meta.name)
+            for index, cells in enumerate(candidate.iter_rows()):
                 if index >= HEADER_SCAN_ROWS:
                     break
                 score = header_score([header_text(c) for c in cells])
                 if score >= min_score and (best is None or score > best[0]):
-                    best = (score, meta.name, index)
+                    best = (score, candidate, index)
                     break
+            del candidate
         if best is None:
             raise _no_header_error(min_score)
-        _score, sheet_name, header_index = best
-        sheet = workbook.get_sheet_by_name(sheet_name)
+        _score, sheet, header_index = best
+        sheet_name = sheet.name
     except CalamineError as exc:
         raise SpreadsheetError(f"无法读取 .xlsx 文件：{str(exc)[:120]}") from exc
     first_row = sheet.start[0] if sheet.start else 0

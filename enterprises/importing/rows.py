@@ -12,12 +12,13 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from operator import mul
 
 from enterprises.choices import CarrierKind, EnterpriseKind, ImportRowAction, Industry, RegistrationStatus
 from enterprises.importing.columns import FIELD_BY_KEY, ColumnMap
 from portal.choices import RegionLevel
 from portal.spreadsheets import cell_text, parse_date, parse_int
-from portal.validators import credit_code_check_ok, credit_code_format_error, normalize_code
+from portal.validators import CREDIT_CODE_CHARSET, credit_code_format_error, normalize_code
 
 ERROR = "error"
 WARNING = "warning"
@@ -44,7 +45,6 @@ STAGE_COLUMNS = (
     "above_scale",
     "needs_confirmation",
     "action",
-    "outcome",
 )
 PROBLEM_COLUMNS = ("register_import_id", "row_number", "column", "severity", "code", "message", "value")
 
@@ -83,6 +83,24 @@ CARRIER_KIND_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("协会",), CarrierKind.INDUSTRY_ASSOCIATION),
     (("社区",), CarrierKind.COMMUNITY),
 )
+
+
+_CHECK_VALUE = {c: i for i, c in enumerate(CREDIT_CODE_CHARSET)}
+_CHECK_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _check_ok(code: str) -> bool:
+    """GB 32100 check character, the same rule as portal.validators.credit_code_check_ok but
+    about 3x faster (it runs once per row of every import; a test keeps the two equal)."""
+    total = sum(map(mul, map(_CHECK_VALUE.__getitem__, code[:17]), _CHECK_WEIGHTS))
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31] == code[17]
+
+
+def _t(value: object) -> str:
+    """cell_text() with the common case (a str cell) inlined."""
+    if type(value) is str:
+        return " ".join(value.split())
+    return cell_text(value)
 
 
 def carrier_kind_for(name: str) -> str:
@@ -186,21 +204,21 @@ class RowNormalizer:
             if error:
                 problem("credit_code", ERROR, "blank" if not code else "credit_code", error, raw_code)
         needs_confirmation = False
-        if not problems and not credit_code_check_ok(code):
+        if not problems and not _check_ok(code):
             needs_confirmation = True
             from portal.validators import credit_code_check_warning
 
             problem("credit_code", WARNING, "check_char", credit_code_check_warning(code) or "", raw_code)
 
         # 企业名称
-        name = cell_text(cells[idx["name"]])
+        name = _t(cells[idx["name"]])
         if not name:
             problem("name", ERROR, "blank", "企业名称为空")
         elif len(name) > 200:
             problem("name", ERROR, "too_long", "企业名称超过 200 字", name)
 
         # 所属区县 → Region inside the uploader's jurisdiction.
-        district_text = cell_text(cells[idx["district"]])
+        district_text = _t(cells[idx["district"]])
         district_id = self.lookups.districts.get(district_text) if district_text else None
         if district_id is None and district_text:
             district_id = self.lookups.districts.get(unicodedata.normalize("NFKC", district_text).replace(" ", ""))
@@ -222,7 +240,7 @@ class RowNormalizer:
         industry = self._industry(cells, idx["industry"], problem)
 
         carrier_id = None
-        carrier_name = cell_text(cells[idx["carrier"]]) if idx["carrier"] >= 0 else ""
+        carrier_name = _t(cells[idx["carrier"]]) if idx["carrier"] >= 0 else ""
         if carrier_name:
             if len(carrier_name) > 128:
                 problem("carrier", WARNING, "too_long", "所属园区/楼宇名称超过 128 字，已忽略", carrier_name)
@@ -263,7 +281,6 @@ class RowNormalizer:
             above_scale,
             "t" if needs_confirmation else "f",
             ImportRowAction.REJECTED if rejected else ImportRowAction.NEW,
-            "",
         ]
         return staged, problems
 
@@ -272,7 +289,7 @@ class RowNormalizer:
     def _kind(self, cells, i, problem) -> str | None:
         if i < 0:
             return None
-        text = cell_text(cells[i])
+        text = _t(cells[i])
         if not text:
             return None
         if text not in self._kind_cache:
@@ -286,7 +303,7 @@ class RowNormalizer:
     def _industry(self, cells, i, problem) -> str | None:
         if i < 0:
             return None
-        text = cell_text(cells[i])
+        text = _t(cells[i])
         if not text:
             return None
         industry = self.lookups.industries.get(text)
@@ -342,7 +359,7 @@ class RowNormalizer:
         value = cells[i]
         if isinstance(value, int | float) and not isinstance(value, bool) and 1980 <= value <= 2100:
             return int(value)
-        text = cell_text(value)
+        text = _t(value)
         if not text or "未" in text or "异常" in text or "不" in text:
             return None
         match = _YEAR.search(unicodedata.normalize("NFKC", text))
@@ -356,7 +373,7 @@ class RowNormalizer:
     def _status(self, cells, i, problem) -> str | None:
         if i < 0:
             return None
-        text = cell_text(cells[i])
+        text = _t(cells[i])
         if not text:
             return None
         status = _first_rule(text, STATUS_RULES)
@@ -368,7 +385,7 @@ class RowNormalizer:
         i = self.idx[key]
         if i < 0:
             return None
-        text = cell_text(cells[i])
+        text = _t(cells[i])
         if len(text) > limit:
             problem(key, ERROR, "too_long", f"{FIELD_BY_KEY[key].label}超过 {limit} 字", text)
         return text[:limit] or None
@@ -376,7 +393,7 @@ class RowNormalizer:
     def _bool(self, cells, i, problem) -> bool | None:
         if i < 0:
             return None
-        text = cell_text(cells[i]).upper()
+        text = _t(cells[i]).upper()
         if not text:
             return None
         if text in ("是", "Y", "YES", "1", "TRUE", "规上", "√"):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 
 from enterprises.importing.columns import FIELD_BY_KEY, REQUIRED_KEYS, ColumnMap, header_score
 from enterprises.importing.rows import ERROR, PROBLEM_COLUMNS, STAGE_COLUMNS, WARNING, ImportLookups, RowNormalizer
@@ -98,11 +98,11 @@ def stage_file(
             if len(rows) >= CHUNK_ROWS:
                 if total > MAX_ROWS:
                     raise SpreadsheetError(f"文件超过 {MAX_ROWS:,} 行上限，请拆分后导入")
-                _copy(raw_connection, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action", "outcome"))
+                _copy(raw_connection, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
                 _copy(raw_connection, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
                 rows, problems = [], []
                 on_progress(table.progress())
-        _copy(raw_connection, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action", "outcome"))
+        _copy(raw_connection, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
         _copy(raw_connection, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
     if total == 0:
         raise SpreadsheetError("表头下没有数据行")
@@ -161,22 +161,41 @@ _DIFF_FIELDS = (
 DIFF_FIELD_NAMES = tuple(f[0] for f in _DIFF_FIELDS)
 
 
+def _staged_null(name: str, new: str) -> str:
+    if name == "carrier":
+        return "s.carrier_name IS NULL"
+    if name == "region":
+        return "s.region_id IS NULL"
+    return f"{new} IS NULL"
+
+
+def _changed_sql() -> str:
+    """True when any field the file states differs from the stored enterprise."""
+    return " OR ".join(f"(NOT ({_staged_null(name, new)}) AND {changed})" for name, new, _old, changed in _DIFF_FIELDS)
+
+
 def _changes_sql() -> str:
+    """The changed fields as {"field": [old, new]}; built only for rows that changed."""
     parts = []
     for name, new, old, changed in _DIFF_FIELDS:
-        staged_null = "s.carrier_name IS NULL" if name == "carrier" else f"{new} IS NULL"
-        if name == "region":
-            staged_null = "s.region_id IS NULL"
         parts.append(
-            f"'{name}', CASE WHEN NOT ({staged_null}) AND {changed} THEN jsonb_build_array(to_jsonb({old}), "
-            f"to_jsonb({new})) END"
+            f"'{name}', CASE WHEN NOT ({_staged_null(name, new)}) AND {changed} "
+            f"THEN jsonb_build_array(to_jsonb({old}), to_jsonb({new})) END"
         )
-    return "jsonb_strip_nulls(jsonb_build_object(" + ", ".join(parts) + "))"
+    return (
+        f"CASE WHEN {_changed_sql()} THEN jsonb_strip_nulls(jsonb_build_object(" + ", ".join(parts) + ")) "
+        "ELSE '{}'::jsonb END"
+    )
 
 
 def classify(*, import_id: int, jurisdiction_path: str) -> None:
-    """Duplicates, then new / changed (old → new per field) / unchanged, in a few set-based statements."""
-    with connection.cursor() as cursor:
+    """Duplicates, then new / changed (old → new per field) / unchanged, in a few set-based statements.
+
+    Hash joins are forced (see apply.apply_rows) and the staged rows analyzed first, so the plan
+    stays linear whatever the statistics of the enterprise table say."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {ROW_TABLE}")
+        cursor.execute("SET LOCAL enable_nestloop = off")
         # A credit code twice in one file: every occurrence is rejected, each naming the others.
         cursor.execute(
             f"""

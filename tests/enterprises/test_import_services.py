@@ -362,3 +362,27 @@ def _write_xlsx(path, rows, *, header=None):
         sheet.append(row)
     workbook.save(path)
     return path
+
+
+def test_an_apply_after_a_crash_that_emptied_the_staging_fails_cleanly(register_files, city_importer, ledger_tasks):
+    preview = validate(register_files.clean_xlsx, city_importer)
+    services.register_import_confirm(register_import=preview, acting_user=city_importer, enqueue=False)
+    RegisterImportRow.objects.filter(register_import=preview).delete()  # what a crash does to UNLOGGED tables
+
+    result = services.register_import_apply(register_import_id=preview.pk)
+
+    assert result.status == ImportStatus.FAILED
+    assert "预览数据已丢失" in result.failure_reason
+    assert Enterprise.objects.count() == 0
+    assert ledger_tasks == []
+
+
+def test_the_fast_check_character_agrees_with_the_validator():
+    from enterprises.importing.rows import _check_ok
+    from portal.validators import credit_code_check_ok
+
+    for row in generator().enterprise_rows(500):
+        code = row[0]
+        for last in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+            candidate = code[:17] + last
+            assert _check_ok(candidate) == credit_code_check_ok(candidate)
