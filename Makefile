@@ -33,9 +33,10 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py run_portal --host $(HOST) --port $(PORT)
 
+# Tests run as production does (DEBUG off); PORTAL_TESTING supplies test-only keys.
 test: install-dev
-	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	PORTAL_TESTING=true DEBUG=false $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) -m bench $(BENCH_ARGS)
