@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 
 from assessments.choices import Dimension, SnapshotStatus
 from assessments.models import LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annotate_ledger, base_annotations
-from enterprises.choices import EnterpriseKind
+from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Enterprise
 from portal.models import Region
+from portal.scoping import region_visible_to
 
 
 def ledger_enterprises(user, as_of: dt.date) -> QuerySet:
@@ -61,6 +63,30 @@ def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | No
 
 
 FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
+
+
+def group_filter(queryset, params, user):
+    """Apply the group keys of a dashboard line (?region=&carrier=&industry=...) to enterprises."""
+    code = params.get("region", "").strip()
+    if code:
+        region = get_object_or_404(region_visible_to(user), code=code)
+        queryset = queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
+    carrier = params.get("carrier", "")
+    if carrier.isdigit():
+        queryset = queryset.filter(carrier_id=int(carrier))
+    if params.get("industry") in Industry.values:
+        queryset = queryset.filter(industry=params["industry"])
+    if params.get("kind") in EnterpriseKind.values:
+        queryset = queryset.filter(kind=params["kind"])
+    for key, field in (("above_scale", "above_scale"), ("legal_member", "legal_representative_is_member")):
+        if params.get(key) in ("True", "False"):
+            queryset = queryset.filter(**{field: params[key] == "True"})
+    band = params.get("size_band")
+    if band == "100":
+        queryset = queryset.filter(employee_count__gte=100)
+    elif band == "50":
+        queryset = queryset.filter(employee_count__gte=50, employee_count__lt=100)
+    return queryset
 
 
 def region_filter(queryset: QuerySet, region: Region | None) -> QuerySet:

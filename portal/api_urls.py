@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from assessments.api.views import GapViewSet, LedgerRowViewSet
 from enterprises.api.views import CarrierViewSet, EnterpriseViewSet, RegisterImportViewSet
 from instructors.api.views import AssignmentViewSet, InstructorViewSet
 from organizations.api.views import PartyMemberViewSet, PartyOrganizationViewSet
@@ -15,5 +16,7 @@ router.register("organizations", PartyOrganizationViewSet, basename="organizatio
 router.register("members", PartyMemberViewSet, basename="member")
 router.register("instructors", InstructorViewSet, basename="instructor")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("ledger/rows", LedgerRowViewSet, basename="ledger-row")
+router.register(r"ledger/gaps/(?P<gap>[a-z_]+)", GapViewSet, basename="ledger-gap")
 
 urlpatterns = [path("", include(router.urls))]

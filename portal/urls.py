@@ -38,6 +38,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("organizations/", include("organizations.urls")),
     path("instructors/", include("instructors.urls")),
+    path("ledger/", include("assessments.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

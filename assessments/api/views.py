@@ -1,0 +1,67 @@
+"""Read-only ledger API: snapshot rows (scoped to the token's region) and the gap lists."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+
+from assessments.api.serializers import GapEnterpriseSerializer, LedgerRowSerializer
+from assessments.choices import Dimension, SnapshotStatus
+from assessments.models import LedgerRow
+from assessments.rules import FIGURE_BY_NAME, annotate_ledger
+from assessments.selectors import group_filter, latest_snapshot
+from assessments.views import parse_date
+from enterprises.models import Enterprise
+from portal.api import ScopedModelViewSet
+from portal.permissions import Capability
+
+
+class LedgerRowViewSet(ScopedModelViewSet):
+    """/api/v1/ledger/rows/?as_of=YYYY-MM-DD&dimension=region — the latest complete nightly
+    snapshot on or before as_of (or ?snapshot=<id>), rows of the caller's region subtree."""
+
+    model = LedgerRow
+    serializer_class = LedgerRowSerializer
+    read_capability = Capability.VIEW_LEDGER
+    write_capability = None
+    select_related = ("snapshot", "region")
+    filterset_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        rows = super().get_queryset().filter(snapshot__status=SnapshotStatus.COMPLETE)
+        params = self.request.query_params
+        if params.get("snapshot", "").isdigit():
+            rows = rows.filter(snapshot_id=int(params["snapshot"]))
+        else:
+            snapshot = latest_snapshot(parse_date(params.get("as_of")))
+            rows = rows.filter(snapshot=snapshot) if snapshot else rows.none()
+        dimension = params.get("dimension", Dimension.REGION)
+        if dimension not in Dimension.values:
+            raise Http404("没有这个分组")
+        return rows.filter(dimension=dimension).order_by("region__path", "id")
+
+
+class GapViewSet(ScopedModelViewSet):
+    """/api/v1/ledger/gaps/<figure>/?region=&carrier=&industry=&as_of= — the enterprises behind a
+    figure (any figure of assessments.rules.FIGURES; the five gap lists among them)."""
+
+    model = Enterprise
+    serializer_class = GapEnterpriseSerializer
+    read_capability = Capability.VIEW_LEDGER
+    write_capability = None
+    filterset_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        figure = FIGURE_BY_NAME.get(self.kwargs.get("gap", ""))
+        if figure is None:
+            raise Http404("没有这个指标")
+        as_of = parse_date(self.request.query_params.get("as_of")) or timezone.localdate()
+        enterprises = group_filter(super().get_queryset(), self.request.query_params, self.request.user)
+        return (
+            annotate_ledger(enterprises, as_of)
+            .filter(figure.rule)
+            .select_related("region")
+            .order_by("region__path", "name", "pk")
+        )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("enterprises/", views.FigureEnterpriseListView.as_view(), name="enterprises"),
+    path("gaps/<slug:gap>/", views.FigureEnterpriseListView.as_view(), name="gap"),
+    path("statistics/", views.StatisticsTableView.as_view(), name="statistics"),
+    path("snapshots/", views.SnapshotTrendView.as_view(), name="trend"),
+    path("periods/", views.PeriodListView.as_view(), name="periods"),
+    path("periods/new/", views.PeriodCreateView.as_view(), name="period-create"),
+    path("periods/<int:pk>/<slug:action>/", views.PeriodActionView.as_view(), name="period-action"),
+]
