@@ -14,7 +14,7 @@ from instructors.querysets import (
     StipendQuerySet,
     TrainingQuerySet,
 )
-from portal.fields import EncryptedTextField
+from portal.fields import DigestField, EncryptedTextField
 from portal.validators import validate_phone
 
 
@@ -26,6 +26,7 @@ class Instructor(models.Model):
     employer = models.CharField(_("原工作单位及职务"), max_length=200, blank=True)
     dual_duty = models.BooleanField(_("一岗双责"), default=False)
     phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_digest = DigestField(_("联系电话摘要"), source="phone", db_index=True, db_default="")
     region = models.ForeignKey("portal.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT)
     is_member = models.BooleanField(_("是党员"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -101,6 +101,7 @@ class PartyMember(models.Model):
     id_number = EncryptedTextField(_("身份证号码"), blank=True)
     id_number_digest = DigestField(_("身份证号码摘要"), source="id_number", db_index=True)
     phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_digest = DigestField(_("联系电话摘要"), source="phone", db_index=True, db_default="")
     status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL)
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
     workplace = models.ForeignKey(

@@ -25,3 +25,19 @@ class RegionFilter(django_filters.ModelChoiceFilter):
             return qs
         subtree = Region.objects.filter(path__startswith=value.path).values("id")
         return qs.filter(**{f"{self.region_lookup}__in": subtree})
+
+
+class DigestFilter(django_filters.CharFilter):
+    """Exact lookup of a personal-data value (ID number, phone) through its keyed digest: the
+    value itself is encrypted at rest and cannot be searched."""
+
+    def __init__(self, *args, digest_field: str, **kwargs):
+        self.digest_field = digest_field
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        from portal.fields import digest
+
+        if not value or not value.strip():
+            return qs
+        return qs.filter(**{self.digest_field: digest(value)})

@@ -42,3 +42,12 @@ def can(user, capability: str) -> bool:
     from portal.permissions import has_capability
 
     return has_capability(user, capability)
+
+
+@register.inclusion_tag("portal/_history_link.html", takes_context=True)
+def history_link(context, obj):
+    """A "变更记录" link to `obj`'s change history, for users who may see it (VIEW_HISTORY)."""
+    from portal.views import history_url
+
+    request = context.get("request")
+    return {"url": history_url(obj, request.user) if request is not None else ""}

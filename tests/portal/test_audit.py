@@ -215,3 +215,17 @@ def test_district_staff_cannot_search_the_whole_log(staff):
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/audit/").status_code == 403
     assert client.get("/audit/access/").status_code == 403
+
+
+def test_detail_pages_link_to_their_history_for_those_who_may_see_it(staff, taishan):
+    enterprise = EnterpriseFactory(region=taishan)
+    org = PartyOrganizationFactory(region=taishan)
+    member = PartyMemberFactory(region=taishan)
+    client = Client()
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    assert f"/history/enterprise/{enterprise.pk}/" in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert f"/history/organization/{org.pk}/" in client.get(f"/organizations/{org.pk}/").content.decode()
+    assert f"/history/member/{member.pk}/" in client.get(f"/organizations/members/{member.pk}/").content.decode()
+    commerce = UserFactory(username="gs", role=Role.COMMERCE_STAFF, jurisdiction=taishan)
+    client.force_login(commerce, backend="django.contrib.auth.backends.ModelBackend")
+    assert "/history/" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()

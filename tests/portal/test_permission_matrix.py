@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -97,6 +98,24 @@ def _register_import(region: Region):
     return record
 
 
+def _ledger_period(region: Region):
+    from assessments.models.ledger import LedgerPeriod
+
+    return LedgerPeriod.objects.create(region=region, name="2026年第四季度", as_of=dt.date(2026, 9, 30))
+
+
+def _ledger_row(region: Region):
+    from django.utils import timezone
+
+    from assessments.choices import Dimension, SnapshotStatus
+    from assessments.models.ledger import LedgerRow, LedgerSnapshot
+
+    snapshot, _ = LedgerSnapshot.objects.get_or_create(
+        as_of=timezone.localdate(), period=None, defaults={"status": SnapshotStatus.COMPLETE}
+    )
+    return LedgerRow.objects.create(snapshot=snapshot, dimension=Dimension.REGION, region=region)
+
+
 FACTORIES: dict[str, Callable[[Region], models.Model]] = {
     "enterprises.Enterprise": lambda region: f.EnterpriseFactory(region=region),
     "enterprises.Carrier": lambda region: f.CarrierFactory(region=region),
@@ -107,6 +126,15 @@ FACTORIES: dict[str, Callable[[Region], models.Model]] = {
     "instructors.Assignment": lambda region: f.AssignmentFactory(
         instructor=f.InstructorFactory(region=region), enterprise=f.EnterpriseFactory(region=region)
     ),
+    "assessments.LedgerPeriod": _ledger_period,
+    "assessments.LedgerRow": _ledger_row,
+}
+
+# A URL whose object must be more than a plain row of its model (a gap list's enterprise must be
+# in that gap). Key: URL name.
+URL_FACTORIES: dict[str, Callable[[Region], models.Model]] = {
+    # KWARG_SAMPLES["gap"] is 50人以上无党员: an existing enterprise of 60 without members.
+    "ledger-gap-detail": lambda region: f.EnterpriseFactory(region=region, employee_count=60),
 }
 
 # Models whose rows a role sees only with an extra capability, wherever they appear (the scoping
@@ -120,10 +148,19 @@ URL_MODELS: dict[str, str] = {
     "enterprises:import-confirm": "enterprises.RegisterImport",
     "enterprises:import-cancel": "enterprises.RegisterImport",
     "enterprises:import-errors": "enterprises.RegisterImport",
+    "assessments:period-action": "assessments.LedgerPeriod",
 }
 
-# Sample values for path arguments other than <pk> (none yet). Key: argument name.
-KWARG_SAMPLES: dict[str, object] = {}
+# Sample values for path arguments other than <pk>. Key: argument name.
+KWARG_SAMPLES: dict[str, object] = {
+    "gap": "fifty_no_members",  # a gap list (assessments.rules.FIGURES, gap=True)
+    "action": "check",  # a ledger period's 校核
+}
+
+# Query strings a page needs to answer at all. Key: URL name.
+URL_QUERY: dict[str, dict[str, str]] = {
+    "assessments:enterprises": {"figure": "enterprises"},
+}
 
 
 # --- the URL configuration, walked -------------------------------------------------------------
@@ -358,8 +395,11 @@ def test_every_url_answers_each_subject_as_its_rule_says(probe: Probe, subject: 
         kwargs = {name: value for name, value in KWARG_SAMPLES.items() if name in endpoint.kwargs}
         if where is not None:
             region = f.district() if where == INSIDE else f.other_district()
-            kwargs["pk"] = FACTORIES[model_label](region).pk
+            build = URL_FACTORIES.get(endpoint.name) or FACTORIES[model_label]
+            kwargs["pk"] = build(region).pk
         url = reverse(endpoint.name, kwargs=kwargs)
+        if endpoint.name in URL_QUERY:
+            url += "?" + urlencode(URL_QUERY[endpoint.name])
         client = _client_for(subject, user, api)
         response = _request(client, probe.method, url, api)
         expected = (expected_api if api else expected_page)(probe, subject, model_label, where)
@@ -438,4 +478,3 @@ def test_every_url_is_in_the_matrix():
         "api-root",
     ):
         assert expected in names
-    assert dt.date  # keep the import for builders that need dates

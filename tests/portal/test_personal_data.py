@@ -189,3 +189,14 @@ def test_users_without_jurisdiction_or_inactive_see_nothing(taishan, member):
     from portal.scoping import region_visible_to
 
     assert region_visible_to(inactive).count() == 0
+
+
+def test_phones_are_found_by_their_keyed_digest_on_pages_and_api(staff, taishan, member):
+    InstructorFactory(region=taishan, name="赵指导", phone="0538-8221234")
+    PartyMemberFactory(region=taishan, name="别人", phone="13900000000")
+    client = _signed_in(staff)
+    html = client.get("/organizations/members/", {"phone": " 138 1234 5678 "}).content.decode()
+    assert "王五" in html and "别人" not in html
+    assert [m["name"] for m in _api(staff).get("/api/v1/members/", {"phone": PHONE}).json()["results"]] == ["王五"]
+    assert "赵指导" in client.get("/instructors/", {"phone": "0538-8221234"}).content.decode()
+    assert "赵指导" not in client.get("/instructors/", {"phone": "0538-8221235"}).content.decode()
