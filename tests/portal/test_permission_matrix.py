@@ -135,6 +135,7 @@ FACTORIES: dict[str, Callable[[Region], models.Model]] = {
 URL_FACTORIES: dict[str, Callable[[Region], models.Model]] = {
     # KWARG_SAMPLES["gap"] is 50人以上无党员: an existing enterprise of 60 without members.
     "ledger-gap-detail": lambda region: f.EnterpriseFactory(region=region, employee_count=60),
+    "ledger-gap-list": lambda region: f.EnterpriseFactory(region=region, employee_count=60),
 }
 
 # Models whose rows a role sees only with an extra capability, wherever they appear (the scoping
@@ -391,6 +392,8 @@ def test_every_url_answers_each_subject_as_its_rule_says(probe: Probe, subject: 
                 "which has no factory in FACTORIES (tests/portal/test_permission_matrix.py): add one"
             )
         places = [INSIDE, OUTSIDE]
+    if api and probe.action == "list":
+        _check_api_list_content(probe, subject, user)
     for where in places:
         kwargs = {name: value for name, value in KWARG_SAMPLES.items() if name in endpoint.kwargs}
         if where is not None:
@@ -404,6 +407,31 @@ def test_every_url_answers_each_subject_as_its_rule_says(probe: Probe, subject: 
         response = _request(client, probe.method, url, api)
         expected = (expected_api if api else expected_page)(probe, subject, model_label, where)
         _assert_answer(response, expected, probe, subject, where, url, api)
+
+
+def _check_api_list_content(probe: Probe, subject: str, user) -> None:
+    """An API list holds the inside object and never the outside one (for whoever may list)."""
+    endpoint = probe.endpoint
+    model_label = view_model(endpoint)
+    build = URL_FACTORIES.get(endpoint.name) or FACTORIES.get(model_label or "")
+    if build is None or expected_api(probe, subject, model_label, None) != "ok":
+        return
+    inside, outside = build(f.district()), build(f.other_district())
+    kwargs = {name: value for name, value in KWARG_SAMPLES.items() if name in endpoint.kwargs}
+    response = _client_for(subject, user, True).get(reverse(endpoint.name, kwargs=kwargs))
+    assert response.status_code == 200, f"GET {endpoint.name} as {subject}: {response.status_code}"
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) and "results" in body else body
+    if not rows or "id" not in rows[0]:
+        if _visible(subject, model_label, INSIDE):
+            pytest.fail(f"GET {endpoint.name} as {subject}: the inside object is missing (or rows have no id)")
+        return
+    ids = {row["id"] for row in rows}
+    for obj, where in ((inside, INSIDE), (outside, OUTSIDE)):
+        visible = _visible(subject, model_label, where)
+        assert (obj.pk in ids) == visible, (
+            f"GET {endpoint.name} as {subject}: the {where} object is {'missing' if visible else 'listed'}"
+        )
 
 
 def _assert_answer(response, expected: str, probe: Probe, subject: str, where, url: str, api: bool) -> None:
