@@ -229,3 +229,18 @@ def test_detail_pages_link_to_their_history_for_those_who_may_see_it(staff, tais
     commerce = UserFactory(username="gs", role=Role.COMMERCE_STAFF, jurisdiction=taishan)
     client.force_login(commerce, backend="django.contrib.auth.backends.ModelBackend")
     assert "/history/" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+
+
+def test_a_connection_reopened_inside_a_context_gets_the_attribution_again(staff):
+    """A health check or a dropped connection replaces the connection mid-request: the new one
+    starts with no settings, and the connection_created receiver puts the context back."""
+    from django.db.backends.signals import connection_created
+
+    from portal.audit import _set, reapply_on_new_connection
+
+    assert any("portal_audit_reapply" in str(key) for key, *_ in connection_created.receivers)
+    with audit_context(actor_id=staff.pk, via=AuditVia.IMPORT, context="reconnect"):
+        _set(None, "", None, "")  # what a fresh connection looks like
+        reapply_on_new_connection(sender=type(connection), connection=connection)
+        assert current_attribution() == (staff.pk, AuditVia.IMPORT, None, "reconnect")
+    assert current_attribution() == (None, "", None, "")
