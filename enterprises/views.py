@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from enterprises import selectors, services
@@ -125,7 +127,7 @@ class RegisterImportDetailView(ScopedDetailView):
             changed = Paginator(selectors.changed_rows(obj), 20).get_page(get.get("cpage"))
             context["changed_page"] = changed
             context["changed_rows"] = [(row, selectors.field_changes(row.changes)) for row in changed]
-            if obj.source == ImportSource.REGISTRATION and obj.status == ImportStatus.VALIDATED:
+            if obj.source == ImportSource.REGISTRATION and obj.status in (ImportStatus.VALIDATED, ImportStatus.APPLIED):
                 context["missing_page"] = Paginator(selectors.missing_enterprises(obj), 20).get_page(get.get("mpage"))
             if obj.status == ImportStatus.APPLIED:
                 touched = Paginator(selectors.touched_rows(obj), 20).get_page(get.get("tpage"))
@@ -135,6 +137,7 @@ class RegisterImportDetailView(ScopedDetailView):
         return context
 
 
+@method_decorator(never_cache, name="get")
 class RegisterImportStatusView(LoginRequiredMixin, CapabilityRequiredMixin, View):
     """JSON polled by static/js/register_import.js for the progress bar."""
 

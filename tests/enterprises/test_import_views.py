@@ -179,3 +179,27 @@ def test_the_api_refuses_an_upload_without_the_capability(register_files, taian,
     with register_files.clean_csv.open("rb") as fh:
         response = api.post("/api/v1/register-imports/", {"source": "registration", "file": fh}, format="multipart")
     assert response.status_code == 403
+
+
+def test_the_preview_shows_changed_fields_old_to_new_and_enterprises_missing_from_the_list(
+    client, taian, city_importer, tmp_path
+):
+    from tests.factories import EnterpriseFactory
+
+    changed = EnterpriseFactory(region=taian["泰山区"], name="泰安旧名有限公司", employee_count=10)
+    missing = EnterpriseFactory(region=taian["泰山区"], name="泰安不在名单有限公司")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["统一社会信用代码", "企业名称", "所属区县", "从业人员数"])
+    workbook.active.append([changed.credit_code, "泰安新名有限公司", "泰山区", 12])
+    path = tmp_path / "changed.xlsx"
+    workbook.save(path)
+    register_import = validate(path, city_importer)
+    client.force_login(city_importer)
+
+    html = client.get(reverse("enterprises:import-detail", args=[register_import.pk])).content.decode()
+
+    assert "变更的企业（1）" in html
+    assert '企业名称：<span class="muted">泰安旧名有限公司</span> → <strong>泰安新名有限公司</strong>' in html
+    assert '从业人员数：<span class="muted">10</span> → <strong>12</strong>' in html
+    assert "名单中没有的存续企业（1，待核实，不会删除）" in html
+    assert missing.name in html
