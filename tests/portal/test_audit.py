@@ -35,7 +35,7 @@ def _events(table: str, **filters):
 def test_a_set_based_upsert_records_one_event_per_row_with_actor_and_old_to_new(staff, taishan):
     kept = EnterpriseFactory(region=taishan, name="旧名称有限公司", employee_count=10)
     new_code = make_credit_code()
-    AuditEvent.objects.all().delete()
+    before = AuditEvent.objects.count()
 
     # What the register import does: one INSERT ... ON CONFLICT DO UPDATE for the whole batch.
     rows = [
@@ -47,8 +47,8 @@ def test_a_set_based_upsert_records_one_event_per_row_with_actor_and_old_to_new(
             rows, update_conflicts=True, unique_fields=["credit_code"], update_fields=["name", "employee_count"]
         )
 
-    events = list(_events("enterprises_enterprise"))
-    assert len(events) == 2
+    events = list(_events("enterprises_enterprise").filter(actor=staff))
+    assert len(events) == 2 and AuditEvent.objects.count() == before + 2
     assert {e.actor_id for e in events} == {staff.pk}
     assert {e.via for e in events} == {AuditVia.IMPORT}
     assert {e.context for e in events} == {"register-import:7"}
@@ -244,3 +244,17 @@ def test_a_connection_reopened_inside_a_context_gets_the_attribution_again(staff
         reapply_on_new_connection(sender=type(connection), connection=connection)
         assert current_attribution() == (staff.pk, AuditVia.IMPORT, None, "reconnect")
     assert current_attribution() == (None, "", None, "")
+
+
+def test_the_change_and_access_logs_cannot_be_rewritten(staff, taishan):
+    from django.db import DatabaseError
+
+    from portal.models import AccessLog
+
+    EnterpriseFactory(region=taishan)
+    AccessLog.objects.create(user=staff, kind="EXPORT", target="t")
+    for queryset in (AuditEvent.objects.all(), AccessLog.objects.all()):
+        with pytest.raises(DatabaseError, match="只能追加"), transaction.atomic():
+            queryset.update(ip="10.0.0.1")
+        with pytest.raises(DatabaseError, match="只能追加"), transaction.atomic():
+            queryset.delete()
