@@ -28,6 +28,16 @@ portal_patterns = [
         views.RecordHistoryView.as_view(model_label="instructors.Instructor"),
         name="history-instructor",
     ),
+    path(
+        "history/carrier/<int:pk>/",
+        views.RecordHistoryView.as_view(model_label="enterprises.Carrier"),
+        name="history-carrier",
+    ),
+    path(
+        "history/assignment/<int:pk>/",
+        views.RecordHistoryView.as_view(model_label="instructors.Assignment"),
+        name="history-assignment",
+    ),
 ]
 
 urlpatterns = [
