@@ -399,7 +399,10 @@ class _CityBuilder:
             return 1 + int(rng.random() < 0.45) + int(rng.random() < 0.2)
         if employees < 50:
             return max(1, min(employees // 3, 1 + int(rng.expovariate(1 / 2.2))))
-        return max(2, min(employees // 4, 3 + int(employees * rng.uniform(0.02, 0.08))))
+        if employees < 100:
+            return max(2, min(employees // 4, 3 + int(employees * rng.uniform(0.02, 0.08))))
+        # Large enterprises: enough members for general branches and committees to exist.
+        return max(3, min(employees // 3, int(employees * rng.uniform(0.05, 0.3))))
 
     def build_members(self) -> None:
         rng = self.rng
@@ -500,7 +503,7 @@ class _CityBuilder:
                 continue
             oid += 1
             size = len(staff)
-            level = "COMMITTEE" if size >= 100 else "GENERAL_BRANCH" if size > 50 else "BRANCH"
+            level = "COMMITTEE" if size >= 60 else "GENERAL_BRANCH" if size >= 25 else "BRANCH"
             if level != "BRANCH" and rng.random() < 0.1:
                 level = "BRANCH"  # a realistic level mismatch to warn about
             start = established()
