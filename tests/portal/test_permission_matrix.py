@@ -506,3 +506,30 @@ def test_every_url_is_in_the_matrix():
         "api-root",
     ):
         assert expected in names
+
+
+def test_a_url_whose_view_declares_no_rule_fails_the_matrix_naming_it():
+    from django.urls import path
+    from django.views.generic import TemplateView
+    from rest_framework.viewsets import ReadOnlyModelViewSet
+
+    from portal.views import ScopedListView
+
+    class Forgetful(TemplateView):  # no required_capability, no public
+        pass
+
+    class Declared(ScopedListView):
+        pass
+
+    class BareViewSet(ReadOnlyModelViewSet):  # not from ScopedModelViewSet, no capabilities
+        pass
+
+    page = path("new/", Forgetful.as_view(), name="new-page").callback
+    endpoint = Endpoint("app:new-page", "new/", page, ())
+    with pytest.raises(pytest.fail.Exception, match="app:new-page"):
+        page_rule(endpoint)
+    assert page_rule(Endpoint("ok", "ok/", Declared.as_view(), ())) == ("capability", Capability.VIEW_DATA)
+
+    api = BareViewSet.as_view({"get": "list"})
+    with pytest.raises(pytest.fail.Exception, match="bare-list"):
+        api_rule(Probe(Endpoint("bare-list", "bare/", api, ()), "GET", "list"))
