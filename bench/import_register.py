@@ -196,14 +196,28 @@ def run(rows: int | None = None) -> bool:
     path = str(_register_file(rows))
     user_id = _prepare_world()
 
-    _reset()
-    connections.close_all()
-    baseline = _measure(_baseline, path)
-    _reset()
-    connections.close_all()
-    first = _measure(_import, path, user_id)
+    # Interleaved and repeated (best of each) at sizes where that is cheap: the machine is shared.
+    repeats = 3 if rows <= 200_000 else 1
+    baselines, imports = [], []
+    for _ in range(repeats):
+        _reset()
+        connections.close_all()
+        baselines.append(_measure(_baseline, path))
+        _reset()
+        connections.close_all()
+        imports.append(_measure(_import, path, user_id))
     connections.close_all()
     again = _measure(_import, path, user_id)
+    baseline = min(baselines, key=lambda r: r["seconds"])
+    first = min(imports, key=lambda r: r["seconds"])
+    if repeats > 1:
+        print(
+            "runs (s): baseline "
+            + ", ".join(f"{r['seconds']:.2f}" for r in baselines)
+            + "; import "
+            + ", ".join(f"{r['seconds']:.2f}" for r in imports)
+            + " (best of each below)"
+        )
 
     ratio = first["seconds"] / baseline["seconds"]
     print(f"rows: {rows:,}  file: {Path(path).name} ({Path(path).stat().st_size / 1048576:.1f} MB)")
@@ -223,9 +237,8 @@ def run(rows: int | None = None) -> bool:
     )
     print(f"ratio import / baseline: {ratio:.2f} (target ≤ {RATIO_TARGET})")
     correct = (
-        baseline["stored"] == rows
-        and first["status"] == "APPLIED"
-        and first["applied"].get("created") == rows
+        all(r["status"] == "APPLIED" and r["applied"].get("created") == rows for r in imports)
+        and all(r["stored"] == rows for r in baselines)
         and again["unchanged"] == rows
         and again["applied"] == {"created": 0, "updated": 0, "skipped": 0}
     )

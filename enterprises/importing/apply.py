@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
-from enterprises.importing.staging import ROW_TABLE
+from enterprises.importing.staging import BULK_WORK_MEM, ROW_TABLE
 
 # Stored columns written by an import. Each value is merged in the SELECT below: a NULL staged
 # value keeps the stored one (blank cells never erase data), the report year only moves forward.
@@ -116,6 +116,7 @@ def apply_rows(*, import_id: int, confirm_warnings: bool) -> dict[str, int]:
     """
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")  # hash joins of a million rows in memory
         cursor.execute(_UPSERT_SQL, {"id": import_id, "confirm": confirm_warnings, "now": timezone.now()})
         created, updated = cursor.fetchone()
         skipped = 0
@@ -129,4 +130,5 @@ def apply_rows(*, import_id: int, confirm_warnings: bool) -> dict[str, int]:
             )
             skipped = cursor.fetchone()[0]
         cursor.execute("SET LOCAL enable_nestloop = on")
+        cursor.execute("RESET work_mem")
     return {"created": created, "updated": updated, "skipped": skipped}

@@ -19,6 +19,7 @@ from enterprises.importing.rows import ERROR, PROBLEM_COLUMNS, STAGE_COLUMNS, WA
 from portal.spreadsheets import SpreadsheetError, Table, check_file, open_table
 
 CHUNK_ROWS = 20_000
+BULK_WORK_MEM = "256MB"  # per bulk statement of one import, set LOCAL to its transaction
 MAX_ROWS = 2_000_000
 
 ROW_TABLE = "enterprises_registerimportrow"
@@ -84,7 +85,6 @@ def stage_file(
     total = 0
     rows: list = []
     problems: list = header_problems
-    raw_connection = connection.connection if connection.connection else None
     with connection.cursor() as cursor:
         raw_connection = cursor.cursor  # the psycopg2 cursor, for copy_expert
         for number, cells in table.rows:
@@ -196,6 +196,7 @@ def classify(*, import_id: int, jurisdiction_path: str) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {ROW_TABLE}")
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")  # hash joins of a million rows in memory
         # A credit code twice in one file: every occurrence is rejected, each naming the others.
         cursor.execute(
             f"""
