@@ -80,9 +80,13 @@ def _field_for(model: type[models.Model] | None, column: str):
     return None
 
 
-def _display(model_field, value) -> str:
+def _display(model_field, value, related: dict | None = None) -> str:
     if value is None or value == "":
         return "—"
+    if model_field is not None and model_field.many_to_one and related:
+        name = related.get((model_field.related_model, value))
+        if name is not None:
+            return f"{name}（{value}）"
     if isinstance(model_field, EncryptedTextField):
         return mask_value(model_field.name, decrypt(str(value)))
     if model_field is not None and model_field.choices:
@@ -101,7 +105,36 @@ def _plain(model_field, value):
     return value
 
 
-def _changes(event: AuditEvent, model: type[models.Model] | None) -> list[FieldChange]:
+def _related_names(events: list[AuditEvent], user) -> dict[tuple[type[models.Model], object], str]:
+    """Names of the rows the events' foreign keys point to, read under the user's scope (a
+    record outside it, or a member for a role without VIEW_MEMBERS, stays a bare number)."""
+    from portal.models import Region
+
+    names = _models_by_table()
+    wanted: dict[type[models.Model], set] = {}
+    for event in events:
+        model = names.get(event.table_name)
+        for column, value in event.changes.items():
+            model_field = _field_for(model, column)
+            if model_field is None or not model_field.many_to_one:
+                continue
+            values = value if event.action == AuditAction.UPDATE and isinstance(value, list) else [value]
+            wanted.setdefault(model_field.related_model, set()).update(v for v in values if v is not None)
+    found: dict[tuple[type[models.Model], object], str] = {}
+    for related_model, ids in wanted.items():
+        manager = related_model._default_manager
+        if hasattr(manager, "visible_to"):
+            queryset = manager.visible_to(user)
+        elif related_model is Region:
+            queryset = manager.all()
+        else:
+            continue
+        for pk, obj in queryset.in_bulk(list(ids)).items():
+            found[(related_model, pk)] = str(obj)
+    return found
+
+
+def _changes(event: AuditEvent, model: type[models.Model] | None, related: dict | None = None) -> list[FieldChange]:
     result: list[FieldChange] = []
     for column, value in sorted(event.changes.items()):
         model_field = _field_for(model, column)
@@ -114,13 +147,13 @@ def _changes(event: AuditEvent, model: type[models.Model] | None) -> list[FieldC
             old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
             if _plain(model_field, old) == _plain(model_field, new):
                 continue  # re-encrypted, not changed
-            result.append(FieldChange(label, _display(model_field, old), _display(model_field, new)))
+            result.append(FieldChange(label, _display(model_field, old, related), _display(model_field, new, related)))
         elif event.action == AuditAction.INSERT:
             if column == "id":
                 continue
-            result.append(FieldChange(label, "", _display(model_field, value)))
+            result.append(FieldChange(label, "", _display(model_field, value, related)))
         else:
-            result.append(FieldChange(label, _display(model_field, value), ""))
+            result.append(FieldChange(label, _display(model_field, value, related), ""))
     return result
 
 
@@ -135,12 +168,15 @@ def _record_url(model: type[models.Model] | None, object_id: str) -> str:
         return ""
 
 
-def describe_events(events) -> list[EventView]:
+def describe_events(events, user=None) -> list[EventView]:
+    """Events for display; with `user`, foreign keys show the names of rows they may see."""
+    events = list(events)
     names = _models_by_table()
+    related = _related_names(events, user) if user is not None else {}
     views: list[EventView] = []
     for event in events:
         model = names.get(event.table_name)
-        changes = _changes(event, model)
+        changes = _changes(event, model, related)
         if event.action == AuditAction.UPDATE and not changes:
             continue
         is_link = bool(model is not None and model._meta.auto_created)
@@ -167,8 +203,8 @@ def record_events(obj: models.Model) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(condition).select_related("actor")
 
 
-def record_history(obj: models.Model, limit: int = 500) -> list[EventView]:
-    return describe_events(record_events(obj)[:limit])
+def record_history(obj: models.Model, user=None, limit: int = 500) -> list[EventView]:
+    return describe_events(record_events(obj)[:limit], user)
 
 
 class AuditSearchForm(forms.Form):

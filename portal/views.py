@@ -196,7 +196,7 @@ class RecordHistoryView(LoginRequiredMixin, CapabilityRequiredMixin, ScopedQuery
         from portal.history import record_history
 
         context = super().get_context_data(**kwargs)
-        context["events"] = record_history(self.object)
+        context["events"] = record_history(self.object, self.request.user)
         context["title"] = f"{self.object} · 变更记录"
         return context
 
@@ -223,7 +223,7 @@ class AuditSearchView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView)
             title="变更日志",
             form=form,
             page_obj=page,
-            events=describe_events(page.object_list),
+            events=describe_events(page.object_list, self.request.user),
             querystring=params.urlencode(),
         )
         return context
