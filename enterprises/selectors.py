@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from enterprises.choices import (
     EnterpriseKind,
@@ -116,6 +117,20 @@ def summary_lines(register_import: RegisterImport) -> list[str]:
         f"未变 {register_import.unchanged_count}，拒绝 {register_import.rejected_count}，"
         f"校验位待确认 {register_import.warning_count}"
     )
+    if register_import.status == ImportStatus.VALIDATED and not (
+        register_import.new_count or register_import.changed_count or register_import.warning_count
+    ):
+        lines.append("与库中数据一致：确认导入不会产生任何变更")
+    earlier = (
+        RegisterImport.objects.filter(
+            sha256=register_import.sha256, region=register_import.region, status=ImportStatus.APPLIED
+        )
+        .exclude(pk=register_import.pk)
+        .order_by("-applied_at")
+        .first()
+    )
+    if earlier is not None and earlier.applied_at:
+        lines.append(f"同一文件（摘要相同）已于 {timezone.localtime(earlier.applied_at):%Y-%m-%d %H:%M} 导入过")
     if s.get("rows_with_warnings"):
         lines.append(f"有警告的行：{s['rows_with_warnings']}")
     if s.get("unknown_columns"):

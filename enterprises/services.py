@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enterprises.choices import ImportSource, ImportStatus
@@ -112,6 +112,31 @@ def register_import_validate(
     register_import = RegisterImport.objects.select_related("region").get(pk=register_import_id)
     if register_import.status in (ImportStatus.APPLYING, ImportStatus.APPLIED, ImportStatus.CANCELLED):
         return register_import
+    if not _advisory_lock(register_import.pk):
+        return register_import  # a redelivered task while the first one still runs: leave it be
+    try:
+        return _validate(register_import, path=path, report_year=report_year)
+    finally:
+        _advisory_unlock(register_import.pk)
+
+
+_LOCK_NAMESPACE = 7301  # pg advisory locks of register-import validation: (namespace, import id)
+
+
+def _advisory_lock(import_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, import_id])
+        return cursor.fetchone()[0]
+
+
+def _advisory_unlock(import_id: int) -> None:
+    if connection.connection is None or connection.needs_rollback:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, import_id])
+
+
+def _validate(register_import: RegisterImport, *, path, report_year: int | None) -> RegisterImport:
     register_import.status = ImportStatus.VALIDATING
     register_import.progress = 1
     register_import.failure_reason = ""

@@ -13,6 +13,7 @@ from django.test import TestCase
 from enterprises import services
 from enterprises.choices import EnterpriseKind, ImportRowAction, ImportStatus
 from enterprises.models import Carrier, Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
+from enterprises.selectors import summary_lines
 from portal.models import AuditEvent
 from tests.enterprises.helpers import (
     confirm_and_apply,
@@ -54,6 +55,9 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(register_files, c
 
     second = validate(register_files.clean_xlsx, city_importer)
     assert (second.new_count, second.changed_count, second.unchanged_count) == (0, 0, register_files.rows)
+    lines = summary_lines(second)
+    assert "与库中数据一致：确认导入不会产生任何变更" in lines
+    assert any(line.startswith("同一文件（摘要相同）已于") for line in lines)
     second = confirm_and_apply(second, city_importer)
 
     assert second.summary["applied"] == {"created": 0, "updated": 0, "skipped": 0}
@@ -386,3 +390,21 @@ def test_the_fast_check_character_agrees_with_the_validator():
         for last in "0123456789ABCDEFGHJKLMNPQRTUWXY":
             candidate = code[:17] + last
             assert _check_ok(candidate) == credit_code_check_ok(candidate)
+
+
+def test_a_redelivered_validation_leaves_a_running_one_alone(register_files, city_importer):
+    from django.db import connections
+
+    register_import = services.register_import_create_from_path(
+        path=register_files.clean_csv, source="registration", acting_user=city_importer
+    )
+    other = connections.create_connection("default")  # stands for the worker already validating
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(7301, %s)", [register_import.pk])
+        result = services.register_import_validate(register_import_id=register_import.pk)
+        assert result.status == ImportStatus.UPLOADED
+        assert result.rows.count() == 0
+    finally:
+        other.close()
+    assert services.register_import_validate(register_import_id=register_import.pk).status == ImportStatus.VALIDATED
