@@ -12,12 +12,15 @@ import base64
 import functools
 import hashlib
 import hmac
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
 
 from portal.validators import normalize_code
+
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -41,6 +44,20 @@ def digest(value: str) -> str:
     return hmac.new(key, normalize_code(value).encode(), hashlib.sha256).hexdigest()
 
 
+class Undecryptable(str):
+    """A stored value the current key cannot decrypt (a wrong or rotated FIELD_ENCRYPTION_KEY).
+
+    Shown as "（无法解密）", and written back as the original ciphertext: saving the row for any
+    other reason must never replace personal data with a blank or with this placeholder."""
+
+    token: str
+
+    def __new__(cls, token: str):
+        obj = super().__new__(cls, "（无法解密）")
+        obj.token = token
+        return obj
+
+
 class EncryptedTextField(models.TextField):
     """Plaintext in Python, ciphertext in the database. Marked sensitive: masked unless revealed."""
 
@@ -49,9 +66,15 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return decrypt(value)
+        plain = decrypt(value)
+        if plain == "":
+            logger.error("个人信息无法解密：FIELD_ENCRYPTION_KEY 与加密时的密钥不一致？（%s）", self.model._meta.label)
+            return Undecryptable(value)
+        return plain
 
     def get_prep_value(self, value):
+        if isinstance(value, Undecryptable):
+            return value.token
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
@@ -74,6 +97,8 @@ class DigestField(models.CharField):
 
     def pre_save(self, model_instance, add):
         plain = getattr(model_instance, self.source) or ""
+        if isinstance(plain, Undecryptable):
+            return getattr(model_instance, self.attname)  # keep the digest of the real value
         value = digest(plain) if plain else ""
         setattr(model_instance, self.attname, value)
         return value

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from portal.choices import AccessKind
-from portal.fields import EncryptedTextField, mask_id_number, mask_phone
+from portal.fields import EncryptedTextField, Undecryptable, mask_id_number, mask_phone
 from portal.models import AccessLog
 from portal.permissions import Capability, has_capability
 
@@ -21,6 +21,8 @@ def personal_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 def mask_value(field_name: str, value: str | None) -> str:
     """The masked form of a personal-data value: ID numbers keep 4+4, phones 3+4 characters."""
+    if isinstance(value, Undecryptable):
+        return str(value)
     if field_name == "id_number":
         return mask_id_number(value)
     return mask_phone(value) if "phone" in field_name else ("*" * len(value) if value else "")

@@ -200,3 +200,33 @@ def test_phones_are_found_by_their_keyed_digest_on_pages_and_api(staff, taishan,
     assert [m["name"] for m in _api(staff).get("/api/v1/members/", {"phone": PHONE}).json()["results"]] == ["王五"]
     assert "赵指导" in client.get("/instructors/", {"phone": "0538-8221234"}).content.decode()
     assert "赵指导" not in client.get("/instructors/", {"phone": "0538-8221235"}).content.decode()
+
+
+def test_a_value_the_key_cannot_decrypt_is_shown_as_such_and_never_overwritten_on_save(taishan, staff):
+    from django.db import connection
+
+    from portal import fields
+
+    member = PartyMemberFactory(region=taishan, name="赵六", id_number=ID_NUMBER, phone=PHONE)
+    foreign = fields._fernet("another-deployments-key").encrypt(b"13700000000").decode()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE organizations_partymember SET phone = %s WHERE id = %s", [foreign, member.pk])
+        cursor.execute(
+            "SELECT id_number_digest, phone_digest FROM organizations_partymember WHERE id = %s", [member.pk]
+        )
+        digests_before = cursor.fetchone()
+
+    loaded = PartyMember.objects.get(pk=member.pk)
+    assert isinstance(loaded.phone, fields.Undecryptable)
+    assert "（无法解密）" in _signed_in(staff).get(f"/organizations/members/{member.pk}/").content.decode()
+    loaded.name = "赵六六"
+    loaded.save()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT phone, id_number_digest, phone_digest FROM organizations_partymember WHERE id = %s", [member.pk]
+        )
+        phone, *digests_after = cursor.fetchone()
+    assert phone == foreign
+    assert tuple(digests_after) == digests_before
+    assert PartyMember.objects.get(pk=member.pk).id_number == ID_NUMBER
