@@ -194,3 +194,10 @@ def test_client_ip_trusts_forwarded_for_only_as_far_as_the_configured_proxies(se
     assert client_ip(request) == "6.6.6.6"
     assert client_ip(factory.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")) == "10.0.0.1"
     assert client_ip(factory.get("/", REMOTE_ADDR="garbage")) is None
+
+
+def test_refusals_are_explained_in_chinese(staff):
+    client = Client(enforce_csrf_checks=True)
+    assert "安全校验" in client.post(LOGIN, {"username": "x", "password": "y"}).content.decode()
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    assert "无权" in client.get("/audit/").content.decode()
