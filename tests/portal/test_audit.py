@@ -259,3 +259,27 @@ def test_the_change_and_access_logs_cannot_be_rewritten(staff, taishan):
             queryset.update(ip="10.0.0.1")
         with pytest.raises(DatabaseError, match="只能追加"), transaction.atomic():
             queryset.delete()
+
+
+def test_history_and_search_pages_read_a_fixed_number_of_queries(staff, taishan):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    admin = UserFactory(username="auditor", role=Role.CITY_ADMIN, jurisdiction=city())
+    member = PartyMemberFactory(region=taishan, workplace=EnterpriseFactory(region=taishan))
+    client = Client()
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = (queries(f"/history/member/{member.pk}/"), queries("/audit/"))
+    with audit_context(actor_id=staff.pk, via=AuditVia.WEB):
+        for n in range(10):
+            PartyMember.objects.filter(pk=member.pk).update(
+                name=f"改名{n}", workplace=EnterpriseFactory(region=taishan)
+            )
+    many = (queries(f"/history/member/{member.pk}/"), queries("/audit/"))
+    assert many == few
