@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from portal import checks  # noqa: F401 - registers the deployment checks
         from portal.audit import reapply_on_new_connection
 
         connection_created.connect(reapply_on_new_connection, dispatch_uid="portal_audit_reapply")

@@ -201,3 +201,14 @@ def test_refusals_are_explained_in_chinese(staff):
     assert "安全校验" in client.post(LOGIN, {"username": "x", "password": "y"}).content.decode()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     assert "无权" in client.get("/audit/").content.decode()
+
+
+def test_the_deploy_check_refuses_a_short_or_reused_encryption_key(settings):
+    from portal.checks import field_encryption_key_check
+
+    settings.FIELD_ENCRYPTION_KEY = "short"
+    assert [w.id for w in field_encryption_key_check(None)] == ["portal.W001"]
+    settings.FIELD_ENCRYPTION_KEY = settings.SECRET_KEY
+    assert [w.id for w in field_encryption_key_check(None)] == ["portal.W002"]
+    settings.FIELD_ENCRYPTION_KEY = "k" * 48
+    assert field_encryption_key_check(None) == []
