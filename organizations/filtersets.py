@@ -4,7 +4,6 @@ import django_filters
 
 from organizations.choices import Formation, MemberStatus, OrgLevel
 from organizations.models import PartyMember, PartyOrganization
-from portal.fields import digest
 from portal.filters import DigestFilter, RegionFilter
 
 
@@ -22,7 +21,7 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
 
 class PartyMemberFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名", field_name="name", lookup_expr="contains")
-    id_number = django_filters.CharFilter(label="身份证号码（精确）", method="filter_id_number")
+    id_number = DigestFilter(label="身份证号码（精确）", digest_field="id_number_digest")
     phone = DigestFilter(label="联系电话（精确）", digest_field="phone_digest")
     region = RegionFilter(label="区域")
     status = django_filters.ChoiceFilter(label="党员类别", choices=MemberStatus.choices)
@@ -34,7 +33,3 @@ class PartyMemberFilterSet(django_filters.FilterSet):
     class Meta:
         model = PartyMember
         fields = ["q", "id_number", "phone", "region", "status", "is_hidden", "is_mobile", "workplace", "organization"]
-
-    def filter_id_number(self, queryset, name, value):
-        # Exact lookup through the keyed digest: the ID number itself is encrypted at rest.
-        return queryset.filter(id_number_digest=digest(value)) if value.strip() else queryset

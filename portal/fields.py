@@ -1,6 +1,8 @@
 """Personal data at rest: encrypted values and keyed digests for exact lookups (issue: 个人信息保护).
 
-`EncryptedTextField` stores Fernet ciphertext (AES-128-CBC + HMAC, key from FIELD_ENCRYPTION_KEY).
+`EncryptedTextField` stores Fernet ciphertext (AES-128-CBC + HMAC, key from FIELD_ENCRYPTION_KEY;
+values written under a previous key are still read while it is listed in FIELD_ENCRYPTION_OLD_KEYS,
+until `manage.py rotate_personal_data` has rewritten them under the current one).
 `DigestField(source=...)` stores HMAC-SHA256 of the normalized plaintext of another field, so that
 "find this ID number" and "is it a duplicate" are exact indexed lookups without decrypting.
 Both work with bulk_create, because values are computed in `pre_save`.
@@ -32,16 +34,29 @@ def encrypt(value: str) -> str:
     return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(value.encode()).decode()
 
 
+def _keys() -> list[str]:
+    return [settings.FIELD_ENCRYPTION_KEY, *getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", [])]
+
+
 def decrypt(token: str) -> str:
-    try:
-        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token.encode()).decode()
-    except InvalidToken:
-        return ""
+    """The plaintext, under the current key or a listed old one; "" when none fits."""
+    for key in _keys():
+        try:
+            return _fernet(key).decrypt(token.encode()).decode()
+        except InvalidToken:
+            continue
+    return ""
 
 
-def digest(value: str) -> str:
-    key = hashlib.sha256(("digest:" + settings.FIELD_ENCRYPTION_KEY).encode()).digest()
-    return hmac.new(key, normalize_code(value).encode(), hashlib.sha256).hexdigest()
+def digest(value: str, key: str | None = None) -> str:
+    key_bytes = hashlib.sha256(("digest:" + (key or settings.FIELD_ENCRYPTION_KEY)).encode()).digest()
+    return hmac.new(key_bytes, normalize_code(value).encode(), hashlib.sha256).hexdigest()
+
+
+def digest_candidates(value: str) -> list[str]:
+    """The digests `value` may be stored under: the current key's, and old keys' for rows not yet
+    rotated. Exact lookups filter with `__in` on these."""
+    return [digest(value, key) for key in _keys()]
 
 
 class Undecryptable(str):

@@ -36,8 +36,8 @@ class DigestFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        from portal.fields import digest
+        from portal.fields import digest_candidates
 
         if not value or not value.strip():
             return qs
-        return qs.filter(**{self.digest_field: digest(value)})
+        return qs.filter(**{f"{self.digest_field}__in": digest_candidates(value)})

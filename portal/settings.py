@@ -33,6 +33,9 @@ FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or (
     if (DEBUG or TESTING)
     else env_required("FIELD_ENCRYPTION_KEY")
 )
+# Keys personal data was encrypted under before (comma-separated), still read during a key change;
+# `manage.py rotate_personal_data` rewrites everything under FIELD_ENCRYPTION_KEY, then drop them.
+FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -3,6 +3,8 @@ and every export logged; commerce-bureau staff never see members at all."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -230,3 +232,28 @@ def test_a_value_the_key_cannot_decrypt_is_shown_as_such_and_never_overwritten_o
     assert phone == foreign
     assert tuple(digests_after) == digests_before
     assert PartyMember.objects.get(pk=member.pk).id_number == ID_NUMBER
+
+
+def test_a_key_change_keeps_data_readable_and_findable_until_rotation_rewrites_it(taishan, staff, settings):
+    from django.core.management import call_command
+
+    from portal import fields
+
+    member = PartyMemberFactory(region=taishan, name="钱七", id_number=ID_NUMBER, phone=PHONE)
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    settings.FIELD_ENCRYPTION_KEY = "a-brand-new-field-encryption-key-0123456789"
+    settings.FIELD_ENCRYPTION_OLD_KEYS = [old_key]
+
+    assert PartyMember.objects.get(pk=member.pk).id_number == ID_NUMBER
+    found = _signed_in(staff).get("/organizations/members/", {"id_number": ID_NUMBER}).content.decode()
+    assert "钱七" in found
+
+    output = io.StringIO()
+    call_command("rotate_personal_data", stdout=output)
+    assert "党员：已重新加密 1 条" in output.getvalue()
+    settings.FIELD_ENCRYPTION_OLD_KEYS = []
+
+    rotated = PartyMember.objects.get(pk=member.pk)
+    assert (rotated.id_number, rotated.phone) == (ID_NUMBER, PHONE)
+    assert rotated.id_number_digest == fields.digest(ID_NUMBER)
+    assert PartyMember.objects.filter(phone_digest=fields.digest(PHONE)).count() == 1
