@@ -99,3 +99,36 @@ class SecurityHeadersMiddleware:
         if "Cache-Control" not in response.headers:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class ExportAccessLogMiddleware:
+    """The safety net for "every export is logged": a file download (Content-Disposition:
+    attachment) by a signed-in user that its view did not log itself (portal.services.
+    export_logged, or an AccessLog EXPORT row written during the request) gets an EXPORT row
+    naming the URL and the file. Costs one query, and only for downloads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        started = timezone.now()
+        response = self.get_response(request)
+        disposition = response.headers.get("Content-Disposition", "")
+        user = getattr(request, "user", None)
+        if not disposition.lower().startswith("attachment") or user is None or not user.is_authenticated:
+            return response
+        from portal.choices import AccessKind
+        from portal.models import AccessLog
+
+        logged = AccessLog.objects.filter(user=user, kind=AccessKind.EXPORT, occurred_at__gte=started).exists()
+        if not logged and 200 <= response.status_code < 300:
+            AccessLog.objects.create(
+                user=user,
+                kind=AccessKind.EXPORT,
+                target=request.get_full_path()[:128],
+                detail={"file": disposition[:200], "logged_by": "middleware"},
+                ip=client_ip(request),
+            )
+        return response

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
     "portal.middleware.AuditContextMiddleware",
+    "portal.middleware.ExportAccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

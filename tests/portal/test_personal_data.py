@@ -257,3 +257,28 @@ def test_a_key_change_keeps_data_readable_and_findable_until_rotation_rewrites_i
     assert (rotated.id_number, rotated.phone) == (ID_NUMBER, PHONE)
     assert rotated.id_number_digest == fields.digest(ID_NUMBER)
     assert PartyMember.objects.filter(phone_digest=fields.digest(PHONE)).count() == 1
+
+
+def test_a_download_its_view_did_not_log_is_logged_once_by_the_safety_net(staff, taishan):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from portal.middleware import ExportAccessLogMiddleware
+    from tests.portal.test_permission_matrix import _register_import
+
+    register_import = _register_import(taishan)
+    response = _signed_in(staff).get(f"/enterprises/imports/{register_import.pk}/errors.xlsx")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    log = AccessLog.objects.get(kind=AccessKind.EXPORT)
+    assert log.user == staff and log.target == f"/enterprises/imports/{register_import.pk}/errors.xlsx"
+
+    def view_that_logs(request):
+        export_logged(user=request.user, target="ledger:test", row_count=1, ip=None)
+        response = HttpResponse(b"x")
+        response["Content-Disposition"] = 'attachment; filename="a.xlsx"'
+        return response
+
+    request = RequestFactory().get("/ledger/export/")
+    request.user = staff
+    ExportAccessLogMiddleware(view_that_logs)(request)
+    assert AccessLog.objects.filter(kind=AccessKind.EXPORT).count() == 2  # not 3
