@@ -40,6 +40,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT,
             Capability.VIEW_MEMBERS,
             Capability.REVEAL_PERSONAL,
+            # A record's change history, for records inside their district (the history page is
+            # scoped like the record). The whole log (VIEW_AUDIT) stays with city administrators;
+            # leaders and commerce-bureau staff have neither.
             Capability.VIEW_HISTORY,
         }
     ),
