@@ -29,6 +29,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -210,10 +211,11 @@ SIZE_BAND = Case(
 )
 
 
-def base_annotations(as_of: dt.date) -> dict:
-    """The base facts as annotations for Enterprise querysets (lists, pages, API, exports): each
-    is `pk IN (source rows where rule)` (or NOT IN, when the rule holds without rows), which
-    PostgreSQL evaluates as one hashed subplan or semi-join."""
+def base_filters(as_of: dt.date) -> dict:
+    """The base facts for filtering large sets (gap and drill-down lists, counts): each is an
+    EXISTS on the enterprise's rows of its source (NOT EXISTS when the rule holds without rows),
+    an index probe per enterprise, never a scan per enterprise whatever the planner estimates.
+    Use with `.alias()`: only the facts a filter names are compiled."""
     sources = {source.name: source for source in fact_sources(as_of)}
     annotations = {}
     for base in BASES:
@@ -221,29 +223,26 @@ def base_annotations(as_of: dt.date) -> dict:
             annotations[base.name] = _bool(base.rule)
             continue
         source = sources[base.source]
+        rows = source.queryset.filter(**{source.key: OuterRef("pk")})
         if base.without_rows:
-            ids = source.queryset.filter(~base.rule).values(source.key)
-            annotations[base.name] = _bool(~Q(pk__in=ids))
+            annotations[base.name] = ~Exists(rows.filter(~base.rule))
         else:
-            annotations[base.name] = _bool(Q(pk__in=source.queryset.filter(base.rule).values(source.key)))
+            annotations[base.name] = Exists(rows.filter(base.rule))
     return annotations
 
 
-def count_annotations(as_of: dt.date) -> dict:
-    """Per-enterprise counts for display (need `has_members` / `has_instructor` annotated first):
-    correlated, and only run for enterprises that have members or an instructor."""
-    sources = {source.name: source for source in fact_sources(as_of)}
-
-    def column(source: str, name: str, guard: str) -> Case:
-        source = sources[source]
-        value = Subquery(source.queryset.filter(**{source.key: OuterRef("pk")}).values(name)[:1])
-        return Case(When(**{guard: True}, then=Coalesce(value, 0)), default=Value(0), output_field=IntegerField())
-
-    return {
-        "full_members": column("members", "full_members", "has_members"),
-        "probationary_members": column("members", "probationary_members", "has_members"),
-        "active_instructors": column("assignments", "active_instructors", "has_instructor"),
-    }
+def fact_annotations(as_of: dt.date) -> dict:
+    """Every fact column for each enterprise row, as correlated subqueries on the sources (an
+    index lookup per row: for pages, panels and API pages, not for a million rows)."""
+    annotations = {}
+    for source in fact_sources(as_of):
+        for column in source.columns:
+            value = Subquery(
+                source.queryset.filter(**{source.key: OuterRef("pk")}).values(column)[:1],
+                output_field=IntegerField(),
+            )
+            annotations[column] = Coalesce(value, 0)
+    return annotations
 
 
 def _f(name: str) -> Q:
@@ -337,9 +336,12 @@ SUMS: tuple[tuple[str, str, str], ...] = (
 
 
 def annotate_ledger(queryset: QuerySet, as_of: dt.date) -> QuerySet:
-    """Annotate Enterprise rows with every per-enterprise ledger figure as of `as_of`: the base
-    facts, the counts, `member_count`, and one boolean per entry of FIGURES."""
-    queryset = queryset.annotate(**base_annotations(as_of)).annotate(**count_annotations(as_of))
+    """Annotate Enterprise rows with every per-enterprise ledger figure as of `as_of`: the fact
+    counts (full_members, probationary_members, active_instructors ...), `member_count`, every
+    base fact and one boolean per entry of FIGURES. Correlated per row: annotate the rows of a page
+    (filter large sets with `filter_figure` first)."""
+    queryset = queryset.annotate(**fact_annotations(as_of))
+    queryset = queryset.annotate(**{base.name: _bool(base.rule) for base in BASES})
     return queryset.annotate(
         member_count=F("full_members") + F("probationary_members"),
         **{figure.name: _bool(figure.rule) for figure in FIGURES},
@@ -347,6 +349,5 @@ def annotate_ledger(queryset: QuerySet, as_of: dt.date) -> QuerySet:
 
 
 def filter_figure(queryset: QuerySet, figure: str, as_of: dt.date) -> QuerySet:
-    """Enterprises of `queryset` counted in `figure` as of `as_of` (the drill-down behind a count)."""
-    rule = FIGURE_BY_NAME[figure].rule
-    return queryset.alias(**base_annotations(as_of)).filter(rule)
+    """Enterprises of `queryset` counted in `figure` as of `as_of` (the list behind a count)."""
+    return queryset.alias(**base_filters(as_of)).filter(FIGURE_BY_NAME[figure].rule)

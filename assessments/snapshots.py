@@ -1,6 +1,6 @@
 """Taking a ledger snapshot: every figure, every grouping, in one set-based statement.
 
-The per-enterprise SQL is the ORM's own (`rules.base_annotations` on Enterprise, compiled by
+The per-enterprise SQL joins the ORM's own SQL for `rules.fact_sources` (compiled by
 Django), wrapped in one GROUPING SETS aggregate whose `count(*) FILTER (...)` conditions are the
 same `rules.FIGURES` compiled against the wrapped columns. Region rows are then rolled up the
 tree through `Region.path` (a few thousand regions). The number of statements does not depend on
@@ -20,7 +20,7 @@ import time
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, IntegerField, Q
+from django.db.models import BooleanField, IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -74,10 +74,13 @@ def _compile_q(rule: Q, columns: dict[str, str]) -> tuple[str, list]:
     return sql, list(params)
 
 
-def enterprise_rows_sql(as_of: dt.date, region: Region | None = None) -> tuple[str, list]:
-    """One row per in-scope enterprise: grouping keys, every base fact, the counts. The fact
-    sources (Django's SQL for rules.fact_sources) are joined once; the base rules are compiled
-    against their columns, absent rows counting as zero."""
+def enterprise_rows_sql(
+    as_of: dt.date, region: Region | None = None, enterprises: QuerySet | None = None
+) -> tuple[str, list]:
+    """One row per enterprise (in scope, in `region`, or of the `enterprises` queryset): its id,
+    grouping keys, every base fact, the counts. The fact sources (Django's SQL for
+    rules.fact_sources) are joined once; the base rules are compiled against their columns, absent
+    rows counting as zero."""
     table = Enterprise._meta.db_table
     params: list = []
     joins = []
@@ -91,6 +94,7 @@ def enterprise_rows_sql(as_of: dt.date, region: Region | None = None) -> tuple[s
         for column in source.columns:
             fact_columns[column] = (f'coalesce("f_{source.name}"."{column}", 0)', "int")
     selected = [
+        f'"{table}"."id" AS id',
         f'"{table}"."region_id" AS region_id',
         f'"{table}"."carrier_id" AS carrier_id',
         f'"{table}"."kind" AS kind',
@@ -115,15 +119,15 @@ def enterprise_rows_sql(as_of: dt.date, region: Region | None = None) -> tuple[s
         ("active_instructors", "active_instructors"),
     ):
         selected.append(f'{fact_columns[source_column][0]} AS "{name}"')
-    scope = Enterprise.objects.in_scope()
+    scope = Enterprise.objects.in_scope() if enterprises is None else enterprises
     if region is not None:
         scope = scope.in_region(region)
-    where_sql, where_params = scope.query.where.as_sql(_compiler(), connection)
+    where_sql, where_params = scope.query.where.as_sql(_compiler(), connection) if scope.query.where else ("TRUE", [])
     sql = f"""SELECT {", ".join(selected)} FROM "{table}" {" ".join(joins)} WHERE {where_sql}"""  # noqa: S608
     return sql, select_params + params + list(where_params)
 
 
-def _figure_conditions() -> list[tuple[str, str, list]]:
+def figure_conditions() -> list[tuple[str, str, list]]:
     """Each figure's rule compiled against the wrapped per-enterprise base facts `e."<name>"`."""
     columns = {name: (f'e."{name}"', "bool") for name in BASE_FLAGS}
     return [(figure.name, *_compile_q(figure.rule, columns)) for figure in FIGURES]
@@ -141,7 +145,7 @@ def snapshot_sql(snapshot_id: int, as_of: dt.date, region: Region | None = None)
     inner_sql, inner_params = enterprise_rows_sql(as_of, region)
     params: list = list(inner_params)
     counts = []
-    for name, condition, condition_params in _figure_conditions():
+    for name, condition, condition_params in figure_conditions():
         counts.append(f'count(*) FILTER (WHERE {condition}) AS "{name}"')
         params.extend(condition_params)
     for name, source, _label in SUMS:
@@ -200,6 +204,20 @@ WHERE g.dimension = '{Dimension.CARRIER}'
         params.append(region.path + "%")
     params.append(snapshot_id)
     return sql, params
+
+
+def live_totals(enterprises: QuerySet, as_of: dt.date) -> dict[str, int]:
+    """Every figure counted now over `enterprises` (one pass, the snapshot's compilation)."""
+    inner_sql, params = enterprise_rows_sql(as_of, enterprises=enterprises)
+    counts = []
+    for name, condition, condition_params in figure_conditions():
+        counts.append(f'count(*) FILTER (WHERE {condition}) AS "{name}"')
+        params.extend(condition_params)
+    sql = f"SELECT {', '.join(counts)} FROM ({inner_sql} OFFSET 0) AS e"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SESSION_SETTINGS)
+        cursor.execute(sql, params)
+        return dict(zip(FIGURE_COLUMNS, cursor.fetchone(), strict=True))
 
 
 def take_snapshot(*, as_of: dt.date, period: LedgerPeriod | None = None, reason: str = "") -> LedgerSnapshot:

@@ -18,8 +18,16 @@ from django.views.generic import ListView, TemplateView
 from assessments import exports, services
 from assessments.choices import Dimension, PeriodStatus
 from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
-from assessments.rules import FIGURE_BY_NAME, GAPS, annotate_ledger
-from assessments.selectors import group_filter, latest_snapshot, statistics_table
+from assessments.rules import FIGURE_BY_NAME, GAPS
+from assessments.selectors import (
+    EXPORT_HEADERS,
+    annotate_page,
+    export_rows,
+    figure_enterprises,
+    group_filter,
+    latest_snapshot,
+    statistics_table,
+)
 from assessments.snapshots import LedgerLocked
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Carrier, Enterprise
@@ -177,13 +185,10 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         return parse_date(self.request.GET.get("as_of")) or timezone.localdate()
 
     def get_queryset(self):
-        figure = FIGURE_BY_NAME[self.figure_name()]
-        scoped = Enterprise.objects.visible_to(self.request.user)
-        scoped = group_filter(scoped, self.request.GET, self.request.user)
+        scoped = group_filter(Enterprise.objects.visible_to(self.request.user), self.request.GET, self.request.user)
         return (
-            annotate_ledger(scoped, self.as_of())
-            .filter(figure.rule)
-            .select_related("region", "carrier")
+            figure_enterprises(scoped, self.figure_name(), self.as_of())
+            .select_related("region")
             .order_by("region__path", "name", "pk")
         )
 
@@ -196,10 +201,10 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         if not has_capability(self.request.user, Capability.EXPORT):
             raise PermissionDenied("您的角色无权导出")
         figure = FIGURE_BY_NAME[self.figure_name()]
-        headers = ENTERPRISE_HEADERS
-        rows = (enterprise_row(e) for e in self.get_queryset().iterator(chunk_size=2000))
+        scoped = group_filter(Enterprise.objects.visible_to(self.request.user), self.request.GET, self.request.user)
+        rows = export_rows(scoped, figure.name, self.as_of())
         title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d}）"
-        content = exports.list_workbook(title, headers, rows)
+        content = exports.list_workbook(title, EXPORT_HEADERS, rows)
         exports.log_export(self.request, f"台账清单 {figure.name}", params=self.request.GET.dict())
         return exports.xlsx_response(content, f"{figure.label}-{self.as_of():%Y%m%d}.xlsx")
 
@@ -210,6 +215,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         params.pop("page", None)
         params.pop("export", None)
         context.update(
+            rows=annotate_page(context["object_list"], self.as_of()),
             title=figure.label,
             figure=figure,
             as_of=self.as_of(),
@@ -224,43 +230,6 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             can_export=has_capability(self.request.user, Capability.EXPORT),
         )
         return context
-
-
-ENTERPRISE_HEADERS = (
-    "企业名称",
-    "统一社会信用代码",
-    "所属区域",
-    "所属载体",
-    "行业",
-    "企业类型",
-    "从业人员",
-    "正式党员",
-    "预备党员",
-    "组织覆盖",
-    "工作覆盖",
-    "应建未建",
-    "本轮已排查",
-    "四个清楚",
-)
-
-
-def enterprise_row(e) -> tuple:
-    return (
-        e.name,
-        e.credit_code,
-        e.region.name,
-        e.carrier.name if e.carrier else "",
-        e.get_industry_display(),
-        e.get_kind_display(),
-        e.employee_count,
-        e.full_members,
-        e.probationary_members,
-        e.org_covered,
-        e.work_covered,
-        e.standalone_due,
-        e.surveyed,
-        e.clear_all,
-    )
 
 
 class StatisticsTableView(LedgerMixin, TemplateView):

@@ -8,8 +8,8 @@ from django.utils import timezone
 from assessments.api.serializers import GapEnterpriseSerializer, LedgerRowSerializer
 from assessments.choices import Dimension, SnapshotStatus
 from assessments.models import LedgerRow
-from assessments.rules import FIGURE_BY_NAME, annotate_ledger
-from assessments.selectors import group_filter, latest_snapshot
+from assessments.rules import FIGURE_BY_NAME, annotate_ledger, filter_figure
+from assessments.selectors import annotate_page, group_filter, latest_snapshot
 from assessments.views import parse_date
 from enterprises.models import Enterprise
 from portal.api import ScopedModelViewSet
@@ -53,15 +53,21 @@ class GapViewSet(ScopedModelViewSet):
     filterset_class = None
     filter_backends: list = []
 
+    def as_of(self):
+        return parse_date(self.request.query_params.get("as_of")) or timezone.localdate()
+
     def get_queryset(self):
-        figure = FIGURE_BY_NAME.get(self.kwargs.get("gap", ""))
-        if figure is None:
+        figure = self.kwargs.get("gap", "")
+        if figure not in FIGURE_BY_NAME:
             raise Http404("没有这个指标")
-        as_of = parse_date(self.request.query_params.get("as_of")) or timezone.localdate()
         enterprises = group_filter(super().get_queryset(), self.request.query_params, self.request.user)
-        return (
-            annotate_ledger(enterprises, as_of)
-            .filter(figure.rule)
-            .select_related("region")
-            .order_by("region__path", "name", "pk")
-        )
+        enterprises = filter_figure(enterprises, figure, self.as_of()).order_by("region__path", "name", "pk")
+        if self.action == "retrieve":
+            return annotate_ledger(enterprises, self.as_of()).select_related("region")
+        return enterprises
+
+    def list(self, request, *args, **kwargs):
+        """Filter the whole set, then compute the per-enterprise figures for one page only."""
+        page = self.paginate_queryset(self.get_queryset())
+        rows = annotate_page(page, self.as_of())
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
