@@ -150,7 +150,7 @@ def _validate(register_import: RegisterImport, *, path, report_year: int | None)
             original_name=register_import.original_name,
             max_bytes=_max_bytes(),
             lookups=lookups,
-            on_progress=lambda fraction: _set_progress(register_import.pk, 1 + int(fraction * 84)),
+            progress_span=(1, 85),
         )
         _set_progress(register_import.pk, 88)
         staging.classify(import_id=register_import.pk, jurisdiction_path=register_import.region.path)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import queue
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,49 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows: list, *, not_null:
     cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH ({options})", buffer)
 
 
+class _ChunkCopier:
+    """COPYs chunks from a helper thread on the import's own connection (so a dry run's transaction
+    still covers them): PostgreSQL ingests one chunk while Python normalizes the next. psycopg2
+    serializes use of the connection; only this thread uses it until close(), progress updates
+    included (so the bar moves as rows land)."""
+
+    def __init__(self, psycopg_cursor, *, import_id: int, progress_span: tuple[int, int]) -> None:
+        self.cursor = psycopg_cursor
+        self.import_id = import_id
+        self.progress_span = progress_span
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="register-import-copy", daemon=True)
+        self.thread.start()
+
+    def put(self, rows: list, problems: list, fraction: float) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((rows, problems, fraction))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue
+            rows, problems, fraction = item
+            low, high = self.progress_span
+            try:
+                _copy(self.cursor, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
+                _copy(self.cursor, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
+                self.cursor.execute(
+                    "UPDATE enterprises_registerimport SET progress = %s WHERE id = %s",
+                    [low + int(fraction * (high - low)), self.import_id],
+                )
+            except BaseException as exc:
+                self.error = exc
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def clear_staging(import_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ROW_TABLE} WHERE register_import_id = %s", [import_id])  # noqa: S608
@@ -68,7 +112,7 @@ def stage_file(
     original_name: str,
     max_bytes: int,
     lookups: ImportLookups,
-    on_progress: Callable[[float], None] = lambda fraction: None,
+    progress_span: tuple[int, int] = (1, 85),
 ) -> StageResult:
     """Read, normalize and COPY every row of the file; raise SpreadsheetError if it is unusable."""
     table = open_register(path, max_bytes=max_bytes, original_name=original_name)
@@ -86,24 +130,24 @@ def stage_file(
     rows: list = []
     problems: list = header_problems
     with connection.cursor() as cursor:
-        raw_connection = cursor.cursor  # the psycopg2 cursor, for copy_expert
-        for number, cells in table.rows:
-            staged, row_problems = normalizer.normalize(number, cells)
-            if staged is None:
-                continue
-            total += 1
-            rows.append(staged)
-            if row_problems:
-                problems.extend(row_problems)
-            if len(rows) >= CHUNK_ROWS:
-                if total > MAX_ROWS:
-                    raise SpreadsheetError(f"文件超过 {MAX_ROWS:,} 行上限，请拆分后导入")
-                _copy(raw_connection, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
-                _copy(raw_connection, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
-                rows, problems = [], []
-                on_progress(table.progress())
-        _copy(raw_connection, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
-        _copy(raw_connection, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
+        copier = _ChunkCopier(cursor.cursor, import_id=import_id, progress_span=progress_span)
+        try:
+            for number, cells in table.rows:
+                staged, row_problems = normalizer.normalize(number, cells)
+                if staged is None:
+                    continue
+                total += 1
+                rows.append(staged)
+                if row_problems:
+                    problems.extend(row_problems)
+                if len(rows) >= CHUNK_ROWS:
+                    if total > MAX_ROWS:
+                        raise SpreadsheetError(f"文件超过 {MAX_ROWS:,} 行上限，请拆分后导入")
+                    copier.put(rows, problems, table.progress())
+                    rows, problems = [], []
+            copier.put(rows, problems, 1.0)
+        finally:
+            copier.close()
     if total == 0:
         raise SpreadsheetError("表头下没有数据行")
     return StageResult(
