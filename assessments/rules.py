@@ -58,6 +58,10 @@ MEMBERS_EXPECTED_FROM_EMPLOYEES = 50
 # The statistics table's second size column.
 LARGE_EMPLOYEES = 100
 
+# Level mismatch (a warning): a branch with over 50 members, a general branch with over 100.
+BRANCH_MAX_MEMBERS = 50
+GENERAL_BRANCH_MAX_MEMBERS = 100
+
 # Size bands: a grouping dimension, so the statistics table's "50 人以上" / "100 人以上" columns
 # come out of the snapshot. "" is unknown or under 50.
 SIZE_SMALL, SIZE_50, SIZE_100 = "", "50", "100"
@@ -351,3 +355,16 @@ def annotate_ledger(queryset: QuerySet, as_of: dt.date) -> QuerySet:
 def filter_figure(queryset: QuerySet, figure: str, as_of: dt.date) -> QuerySet:
     """Enterprises of `queryset` counted in `figure` as of `as_of` (the list behind a count)."""
     return queryset.alias(**base_filters(as_of)).filter(FIGURE_BY_NAME[figure].rule)
+
+
+def level_mismatch_organizations(organizations: QuerySet, as_of: dt.date) -> QuerySet:
+    """组织设置预警 (DOMAIN.md "level mismatch"): active organizations whose level is too small for
+    their members — a branch with over 50, a general branch with over 100 — with `member_total`."""
+    return (
+        organizations.filter(active_on_q(as_of))
+        .annotate(member_total=Count("members", filter=Q(members__status__in=MemberStatus.values)))
+        .filter(
+            Q(level=OrgLevel.BRANCH, member_total__gt=BRANCH_MAX_MEMBERS)
+            | Q(level=OrgLevel.GENERAL_BRANCH, member_total__gt=GENERAL_BRANCH_MAX_MEMBERS)
+        )
+    )

@@ -37,6 +37,16 @@ def annotate_page(enterprises: Iterable[Enterprise], as_of: dt.date) -> list[Ent
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def current_campaigns(region: Region | None) -> list:
+    """The current survey campaigns that concern `region` (its own, an ancestor's or a descendant's)."""
+    from enterprises.models import SurveyCampaign
+
+    if region is None:
+        return []
+    campaigns = SurveyCampaign.objects.filter(is_current=True).select_related("region")
+    return [c for c in campaigns if region.path.startswith(c.region.path) or c.region.path.startswith(region.path)]
+
+
 def latest_snapshot(as_of: dt.date | None = None) -> LedgerSnapshot | None:
     """The newest complete nightly snapshot on or before `as_of` (or the newest of all)."""
     snapshots = LedgerSnapshot.objects.complete().nightly()

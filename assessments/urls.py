@@ -9,6 +9,7 @@ urlpatterns = [
     path("gaps/<slug:gap>/", views.FigureEnterpriseListView.as_view(), name="gap"),
     path("statistics/", views.StatisticsTableView.as_view(), name="statistics"),
     path("snapshots/", views.SnapshotTrendView.as_view(), name="trend"),
+    path("warnings/levels/", views.LevelMismatchView.as_view(), name="level-mismatch"),
     path("periods/", views.PeriodListView.as_view(), name="periods"),
     path("periods/new/", views.PeriodCreateView.as_view(), name="period-create"),
     path("periods/<int:pk>/<slug:action>/", views.PeriodActionView.as_view(), name="period-action"),

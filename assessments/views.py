@@ -18,10 +18,11 @@ from django.views.generic import ListView, TemplateView
 from assessments import exports, services
 from assessments.choices import Dimension, PeriodStatus
 from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
-from assessments.rules import FIGURE_BY_NAME, GAPS
+from assessments.rules import FIGURE_BY_NAME, GAPS, level_mismatch_organizations
 from assessments.selectors import (
     EXPORT_HEADERS,
     annotate_page,
+    current_campaigns,
     export_rows,
     figure_enterprises,
     group_filter,
@@ -31,6 +32,7 @@ from assessments.selectors import (
 from assessments.snapshots import LedgerLocked
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Carrier, Enterprise
+from organizations.models import PartyOrganization
 from portal.models import Region
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
 from portal.scoping import region_visible_to
@@ -124,7 +126,13 @@ class DashboardView(LedgerMixin, TemplateView):
                 group = visible.filter(dimension=dimension, region=region).select_related("region")
             rows = [self._line(row, by, snapshot.as_of) for row in group]
             rows.sort(key=lambda line: (line["overall"] is None, -(line["overall"] or 0), line["label"]))
+        today = timezone.localdate()
+        campaigns = [
+            {"campaign": c, "days_left": (c.deadline - today).days, "overdue": (today - c.deadline).days}
+            for c in current_campaigns(region)
+        ]
         context.update(
+            campaigns=campaigns,
             title="覆盖台账",
             snapshot=snapshot,
             snapshots=LedgerSnapshot.objects.complete().nightly().order_by("-as_of")[:60],
@@ -302,6 +310,22 @@ class SnapshotTrendView(LedgerMixin, TemplateView):
             lines=lines,
             running=LedgerSnapshot.objects.exclude(status="COMPLETE").order_by("-as_of")[:10],
         )
+        return context
+
+
+class LevelMismatchView(LedgerMixin, ListView):
+    """组织设置预警: branches with over 50 members, general branches with over 100 (live)."""
+
+    template_name = "assessments/level_mismatch.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        organizations = PartyOrganization.objects.visible_to(self.request.user).select_related("region")
+        return level_mismatch_organizations(organizations, timezone.localdate()).order_by("-member_total", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title="组织设置预警", gaps=GAPS)
         return context
 
 

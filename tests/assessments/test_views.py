@@ -231,3 +231,26 @@ def test_api_rows_and_gaps_are_scoped(client, staff, outsider, world):
     response = client.get("/api/v1/ledger/gaps/standalone_due/", {"as_of": AS_OF.isoformat()})
     assert response.json()["results"] == []
     assert client.get("/api/v1/ledger/gaps/nope/").status_code == 404
+
+
+def test_dashboard_shows_the_current_campaign_deadline(client, staff, world):
+    client.force_login(staff)
+    response = client.get(reverse("assessments:dashboard"), {"as_of": AS_OF.isoformat()})
+    assert "截止 2026-09-30" in response.content.decode()
+
+
+def test_level_mismatch_warnings(client, staff, outsider, world, taishan):
+    from organizations.choices import OrgLevel
+    from tests.factories import PartyOrganizationFactory
+
+    big = PartyOrganizationFactory(name="超员党支部", region=taishan)
+    fine = PartyOrganizationFactory(name="满员党支部", region=taishan)
+    general = PartyOrganizationFactory(name="党总支", level=OrgLevel.GENERAL_BRANCH, region=taishan)
+    for organization, n in ((big, 51), (fine, 50), (general, 60)):
+        for _ in range(n):
+            PartyMemberFactory(organization=organization, region=taishan)
+    client.force_login(staff)
+    response = client.get(reverse("assessments:level-mismatch"))
+    assert [(o.name, o.member_total) for o in response.context["object_list"]] == [("超员党支部", 51)]
+    client.force_login(outsider)
+    assert list(client.get(reverse("assessments:level-mismatch")).context["object_list"]) == []
