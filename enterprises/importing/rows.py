@@ -324,6 +324,8 @@ class RowNormalizer:
         value = cells[i]
         if type(value) is float and value.is_integer() and value >= 0:
             return int(value)
+        if type(value) is str and value.isascii() and value.isdigit():  # CSV cells
+            return int(value)
         try:
             number = parse_int(value)
         except ValueError:
@@ -345,6 +347,11 @@ class RowNormalizer:
         value = cells[i]
         if type(value) is dt.date:
             return value
+        if type(value) is str and len(value) == 10 and value.isascii() and value[4] == "-":  # CSV ISO dates
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
         try:
             return parse_date(value)
         except (ValueError, OverflowError):
