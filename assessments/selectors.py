@@ -19,6 +19,13 @@ from portal.models import Region
 from portal.scoping import region_visible_to
 
 
+def parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def ledger_enterprises(user, as_of: dt.date) -> QuerySet:
     """The user's enterprises, annotated with every per-enterprise figure."""
     return annotate_ledger(Enterprise.objects.visible_to(user), as_of)

@@ -27,6 +27,7 @@ from assessments.selectors import (
     figure_enterprises,
     group_filter,
     latest_snapshot,
+    parse_date,
     statistics_table,
 )
 from assessments.snapshots import LedgerLocked
@@ -64,13 +65,6 @@ GROUP_PARAMS = ("region", "carrier", "industry", "kind", "above_scale", "size_ba
 
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 class LedgerMixin(LoginRequiredMixin, CapabilityRequiredMixin):
@@ -137,6 +131,7 @@ class DashboardView(LedgerMixin, TemplateView):
             snapshot=snapshot,
             snapshots=LedgerSnapshot.objects.complete().nightly().order_by("-as_of")[:60],
             region=region,
+            home=self.home_region(),
             by=by,
             dimensions=[(key, label) for key, (label, _d) in DIMENSIONS.items()],
             columns=DASHBOARD_COLUMNS,

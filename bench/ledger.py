@@ -11,6 +11,7 @@ the snapshot's, which also checks the rules against an independent reading of DO
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 
@@ -176,7 +177,7 @@ def run(rows: int | None = None) -> bool:
     existing = Enterprise.objects.count()
     if existing == 0:
         started = time.perf_counter()
-        call_command("seed_demo", enterprises=size, verbosity=0)
+        call_command("seed_demo", enterprises=size, stdout=io.StringIO())
         print(f"seeded {size:,} enterprises in {time.perf_counter() - started:.0f} s")
     elif existing != size:
         print(f"note: bench database holds {existing:,} enterprises (asked for {size:,})")

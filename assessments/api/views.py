@@ -9,8 +9,7 @@ from assessments.api.serializers import GapEnterpriseSerializer, LedgerRowSerial
 from assessments.choices import Dimension, SnapshotStatus
 from assessments.models import LedgerRow
 from assessments.rules import FIGURE_BY_NAME, annotate_ledger, filter_figure
-from assessments.selectors import annotate_page, group_filter, latest_snapshot
-from assessments.views import parse_date
+from assessments.selectors import annotate_page, group_filter, latest_snapshot, parse_date
 from enterprises.models import Enterprise
 from portal.api import ScopedModelViewSet
 from portal.permissions import Capability
