@@ -9,15 +9,19 @@ Three layers, all evaluated by PostgreSQL:
    (has members, ≥3 full members, covered by an active standalone / joint organization ...).
 3. `FIGURES`: every ledger figure as a `Q` over the base facts (组织覆盖, 工作覆盖, 应单独组建 ...).
 
-Two compilations of the same definitions:
+Three compilations of the same definitions, each for what it serves:
 
-* `annotate_ledger(queryset, as_of)` for Enterprise querysets (the coverage panel, gap and
-  drill-down lists, API, exports): each base fact is `pk IN (source rows where rule)`, a hashed
-  subplan or semi-join, counts are correlated subqueries run only where there is something.
-* the snapshot (assessments/snapshots.py): the sources LEFT JOINed to the enterprises once, the
-  base rules and FIGURES compiled into one GROUPING SETS pass of `count(*) FILTER (...)`.
+* `filter_figure(queryset, figure, as_of)`: the enterprises behind a figure (gap and drill-down
+  lists, their counts): the base facts a rule names as EXISTS on the enterprise's source rows.
+* `annotate_ledger(queryset, as_of)`: every fact count, base fact and figure on each row, as
+  correlated subqueries (the coverage panel, the rows of a page, API pages).
+* the snapshot and the exports (assessments/snapshots.py): the sources LEFT JOINed to the
+  enterprises once, the base rules and FIGURES compiled into `count(*) FILTER (...)` of one
+  GROUPING SETS statement (or into the WHERE of an export).
 
-So a number on a screen and the list of enterprises behind it cannot disagree.
+The tests hold all three to the same hand-built answers, and the snapshot to the per-enterprise
+annotations on the demo city: a number on a screen and the list of enterprises behind it cannot
+disagree.
 """
 
 from __future__ import annotations
@@ -168,7 +172,8 @@ def fact_sources(as_of: dt.date) -> tuple[FactSource, ...]:
 class Base:
     """A per-enterprise fact: `rule` is a Q over the enterprise's own fields (source None) or over
     the fact columns of one source; `without_rows` is the rule's value when the source has no row
-    for the enterprise (all counts zero), declared so the fact can be a hashed `IN` (tested)."""
+    for the enterprise (all counts zero), declared so that filtering can be an EXISTS (or NOT
+    EXISTS) on the source's rows; the table-driven tests check every declaration."""
 
     name: str
     rule: Q
