@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import FormView
 
 from enterprises import selectors, services
@@ -19,6 +21,7 @@ from enterprises.forms import RegisterConfirmForm, RegisterUploadForm
 from enterprises.importing.report import error_report_xlsx
 from enterprises.models import Carrier, Enterprise, RegisterImport
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
+from portal.spreadsheets import MaxSizeUploadHandler
 from portal.views import Column, ScopedDetailView, ScopedListView
 
 
@@ -84,10 +87,26 @@ class RegisterImportListView(ScopedListView):
     title = "名单导入"
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # checked below, once the size limit is in place
 class RegisterImportUploadView(LoginRequiredMixin, CapabilityRequiredMixin, FormView):
     required_capability = Capability.IMPORT_REGISTER
     form_class = RegisterUploadForm
     template_name = "enterprises/registerimport_upload.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # A file over the limit is cut off while it streams in, never stored (portal/spreadsheets.py).
+        request.upload_handlers.insert(0, MaxSizeUploadHandler(request, max_bytes=settings.REGISTER_UPLOAD_MAX_BYTES))
+        return csrf_protect(super().dispatch)(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if getattr(request, "upload_too_large", False):
+            limit = settings.REGISTER_UPLOAD_MAX_BYTES / 1048576
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", f"文件过大，上限 {limit:.0f} MB")
+            return self.form_invalid(form)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
 
     def form_valid(self, form):
         try:

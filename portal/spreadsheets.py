@@ -28,6 +28,7 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_ZIP_ENTRIES = 2_000
@@ -355,3 +356,26 @@ def escape_formula(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# --- Upload size limit ------------------------------------------------------------------------------
+
+
+class MaxSizeUploadHandler(FileUploadHandler):
+    """First in a view's upload handlers: stops reading a file past `max_bytes` (the rest of the
+    request is discarded, nothing is written to disk) and marks the request, so the form can say why.
+    Set it in the view as Django documents for upload handlers: csrf_exempt outside, the CSRF check
+    inside, after the handler is inserted."""
+
+    def __init__(self, request=None, *, max_bytes: int) -> None:
+        super().__init__(request)
+        self.max_bytes = max_bytes
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -203,3 +204,22 @@ def test_the_preview_shows_changed_fields_old_to_new_and_enterprises_missing_fro
     assert '从业人员数：<span class="muted">10</span> → <strong>12</strong>' in html
     assert "名单中没有的存续企业（1，待核实，不会删除）" in html
     assert missing.name in html
+
+
+def test_a_file_over_the_size_limit_is_cut_off_while_uploading(client, city_importer, register_files, settings):
+    settings.REGISTER_UPLOAD_MAX_BYTES = 10_000
+    client.force_login(city_importer)
+    response = _upload(client, register_files.clean_csv)
+    assert response.status_code == 200
+    assert "文件过大，上限" in response.content.decode()
+    assert RegisterImport.objects.count() == 0
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.csv"))
+
+
+def test_the_upload_still_checks_the_csrf_token(city_importer, register_files):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(city_importer)
+    assert _upload(client, register_files.clean_csv).status_code == 403
+    assert RegisterImport.objects.count() == 0
