@@ -35,6 +35,10 @@ MAX_ZIP_ENTRIES = 2_000
 MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024  # a 1,000,000-row register is about 0.6 GB of XML
 MAX_COMPRESSION_RATIO = 100  # real xlsx parts compress 5-20x; zip bombs 1000x and more
 HEADER_SCAN_ROWS = 30
+# calamine holds a whole sheet in memory (about 1.05 GB for the 636 MB of XML of a 1,000,000-row
+# register); past this much sheet XML the rows are streamed with openpyxl instead: flat memory,
+# about 8x slower to read.
+STREAMING_SHEET_BYTES = 700 * 1024 * 1024
 CSV_SNIFF_BYTES = 64 * 1024
 
 
@@ -132,6 +136,8 @@ def open_table(path: str | Path, kind: str, *, header_score: Callable[[Sequence[
     """Find the header (the first row scoring at least `min_score`, best sheet wins) and return a
     Table positioned on the rows below it. Raises SpreadsheetError when no header is found."""
     if kind == "xlsx":
+        if _largest_sheet_bytes(Path(path)) > STREAMING_SHEET_BYTES:
+            return _open_xlsx_streaming(Path(path), header_score, min_score)
         return _open_xlsx(Path(path), header_score, min_score)
     return _open_csv(Path(path), header_score, min_score)
 
@@ -191,6 +197,55 @@ def _open_xlsx(path: Path, header_score, min_score: int) -> Table:
         rows=rows(),
         total_rows_estimate=max(height - header_index - 1, 0),
         _progress=lambda: state["done"] / max(height, 1),
+    )
+
+
+def _largest_sheet_bytes(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return max((i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/")), default=0)
+
+
+def _open_xlsx_streaming(path: Path, header_score, min_score: int) -> Table:
+    """The same Table from openpyxl's read-only mode, for sheets too big to hold in memory."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise SpreadsheetError(f"无法读取 .xlsx 文件：{str(exc)[:120]}") from exc
+    found = None
+    for sheet in workbook.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        for offset, cells in enumerate(rows):
+            if offset >= HEADER_SCAN_ROWS:
+                break
+            if header_score([header_text(c) for c in cells]) >= min_score:
+                found = (sheet, rows, (sheet.min_row or 1) + offset, [header_text(c) for c in cells])
+                break
+        if found:
+            break
+    if found is None:
+        workbook.close()
+        raise _no_header_error(min_score)
+    sheet, iterator, header_row, header = found
+    height = sheet.max_row or header_row
+    state = {"number": header_row}
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            for cells in iterator:
+                state["number"] += 1
+                yield state["number"], list(cells)
+        finally:
+            workbook.close()
+
+    return Table(
+        sheet_name=sheet.title,
+        header_row=header_row,
+        header=header,
+        rows=rows(),
+        total_rows_estimate=max(height - header_row, 0),
+        _progress=lambda: state["number"] / max(height, 1),
     )
 
 

@@ -408,3 +408,22 @@ def test_a_redelivered_validation_leaves_a_running_one_alone(register_files, cit
     finally:
         other.close()
     assert services.register_import_validate(register_import_id=register_import.pk).status == ImportStatus.VALIDATED
+
+
+def test_a_streamed_sheet_gives_the_same_preview(register_files, city_importer, monkeypatch):
+    from portal import spreadsheets
+
+    expected = expected_messy(register_files.rows)
+    monkeypatch.setattr(spreadsheets, "STREAMING_SHEET_BYTES", 0)  # as for a sheet too big for memory
+
+    preview = validate(register_files.messy_xlsx, city_importer)
+
+    assert (preview.total_rows, preview.new_count, preview.rejected_count, preview.warning_count) == (
+        register_files.rows,
+        expected.stored,
+        len(expected.rejected),
+        len(expected.pending),
+    )
+    header_row = register_files.truth["header_row"]
+    errors = RegisterImportProblem.objects.filter(register_import=preview, severity="error")
+    assert {p.row_number for p in errors} == {i + header_row for i in expected.rejected}

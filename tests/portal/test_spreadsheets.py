@@ -245,3 +245,32 @@ def test_numbers_that_are_not_numbers_raise(value):
 )
 def test_text_cells_are_escaped_against_formula_injection(value, expected):
     assert escape_formula(value) == expected
+
+
+def test_very_large_sheets_are_streamed_with_the_same_rows(tmp_path, monkeypatch):
+    from portal import spreadsheets
+
+    path = _xlsx(
+        tmp_path / "sheets.xlsx",
+        {
+            "说明": [["本表由市场监管局导出"]],
+            "企业名录": [
+                ["泰安市企业名录"],
+                [None],
+                ["代码", "名称", "日期"],
+                ["1", "甲", 12],
+                [None],
+                ["2", "乙", None],
+            ],
+        },
+    )
+    in_memory = open_table(path, "xlsx", header_score=score, min_score=2)
+    expected = [(n, [c for c in cells]) for n, cells in in_memory.rows]
+    monkeypatch.setattr(spreadsheets, "STREAMING_SHEET_BYTES", 0)
+
+    streamed = open_table(path, "xlsx", header_score=score, min_score=2)
+
+    assert (streamed.sheet_name, streamed.header_row, streamed.header) == ("企业名录", 3, ["代码", "名称", "日期"])
+    got = [(n, ["" if c is None else c for c in cells]) for n, cells in streamed.rows]
+    assert [(n, c) for n, c in got if any(c)] == [(n, c) for n, c in expected if any(c)]
+    assert [n for n, _c in got] == [n for n, _c in expected]
