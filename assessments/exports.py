@@ -13,9 +13,8 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
-from portal.choices import AccessKind
 from portal.middleware import client_ip
-from portal.models import AccessLog
+from portal.services import export_logged
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An export is one request: past this many rows, ask for a narrower filter.
@@ -29,10 +28,9 @@ def safe_text(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def log_export(request, target: str, **detail) -> None:
-    AccessLog.objects.create(
-        user=request.user, kind=AccessKind.EXPORT, target=target[:128], detail=detail, ip=client_ip(request)
-    )
+def log_export(request, target: str, row_count: int, **detail) -> None:
+    """Every ledger export is logged (the portal's one export log; no personal data in these files)."""
+    export_logged(user=request.user, target=target, row_count=row_count, ip=client_ip(request), detail=detail)
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -56,8 +54,9 @@ def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
         sheet.write_string(row, col, safe_text(value), fmt)
 
 
-def list_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], note: str = "") -> bytes:
-    """A plain table: title line, note line, headers, rows (streamed, constant memory)."""
+def list_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], note: str = "") -> tuple[bytes, int]:
+    """A plain table: title line, note line, headers, rows (streamed, constant memory). Returns the
+    file and the number of rows written."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
     sheet = book.add_worksheet("清单")
@@ -69,15 +68,16 @@ def list_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence], 
         sheet.write_string(2, col, safe_text(header), head)
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, len(headers) - 1, 16)
-    count = 0
+    written = 0
     for count, row in enumerate(rows, start=1):
         if count > MAX_EXPORT_ROWS:
             sheet.write_string(2 + count, 0, f"仅导出前 {MAX_EXPORT_ROWS} 条，请缩小筛选范围")
             break
         for col, value in enumerate(row):
             write_cell(sheet, 2 + count, col, value)
+        written = count
     book.close()
-    return buffer.getvalue()
+    return buffer.getvalue(), written
 
 
 def statistics_workbook(table, *, unit: str, as_of: dt.date, title: str) -> bytes:

@@ -207,8 +207,8 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         scoped = group_filter(Enterprise.objects.visible_to(self.request.user), self.request.GET, self.request.user)
         rows = export_rows(scoped, figure.name, self.as_of())
         title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d}）"
-        content = exports.list_workbook(title, EXPORT_HEADERS, rows)
-        exports.log_export(self.request, f"台账清单 {figure.name}", params=self.request.GET.dict())
+        content, count = exports.list_workbook(title, EXPORT_HEADERS, rows)
+        exports.log_export(self.request, f"ledger:{figure.name}", count, params=self.request.GET.dict())
         return exports.xlsx_response(content, f"{figure.label}-{self.as_of():%Y%m%d}.xlsx")
 
     def get_context_data(self, **kwargs):
@@ -250,7 +250,7 @@ class StatisticsTableView(LedgerMixin, TemplateView):
                 raise Http404("没有可导出的统计数据")
             table = statistics_table(snapshot, region)
             content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=self.title)
-            exports.log_export(request, f"党内统计表 {region.code}", snapshot=snapshot.pk)
+            exports.log_export(request, f"ledger-statistics:{region.code}:{snapshot.as_of}", len(table.lines))
             return exports.xlsx_response(content, f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx")
         return super().get(request, *args, **kwargs)
 
