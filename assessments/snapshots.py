@@ -273,5 +273,9 @@ def redo_stale(*, now: dt.datetime | None = None) -> list[LedgerSnapshot]:
     for snapshot in stale.select_related("period", "period__region").order_by("as_of"):
         if snapshot.period is not None and snapshot.period.is_locked:
             continue
-        redone.append(take_snapshot(as_of=snapshot.as_of, period=snapshot.period, reason="重做未完成的统计"))
+        try:
+            redone.append(take_snapshot(as_of=snapshot.as_of, period=snapshot.period, reason="重做未完成的统计"))
+        except Exception:
+            # Stays FAILED with its reason; one bad snapshot must not stop tonight's.
+            logger.exception("ledger snapshot %s as of %s failed again", snapshot.pk, snapshot.as_of)
     return redone

@@ -153,3 +153,22 @@ def test_number_of_statements_does_not_grow_with_enterprises(world):
         PartyMemberFactory(workplace=enterprise, region=enterprise.region)
     assert _statements(AS_OF) == small
     assert small <= 12
+
+
+def test_a_snapshot_that_keeps_failing_does_not_stop_the_others(world):
+    broken = snapshots.take_snapshot(as_of=dt.date(2026, 5, 31))
+    LedgerSnapshot.objects.filter(pk=broken.pk).update(status=SnapshotStatus.FAILED)
+    real_sql = snapshots.snapshot_sql
+
+    def failing_for_may(snapshot_id, as_of, region=None):
+        if as_of == dt.date(2026, 5, 31):
+            raise RuntimeError("still broken")
+        return real_sql(snapshot_id, as_of, region)
+
+    with mock.patch.object(snapshots, "snapshot_sql", side_effect=failing_for_may):
+        assert snapshots.redo_stale() == []
+        tonight = snapshots.take_snapshot(as_of=AS_OF)
+    assert tonight.status == SnapshotStatus.COMPLETE
+    broken.refresh_from_db()
+    assert broken.status == SnapshotStatus.FAILED
+    assert "still broken" in broken.failure_reason
