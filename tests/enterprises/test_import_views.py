@@ -223,3 +223,13 @@ def test_the_upload_still_checks_the_csrf_token(city_importer, register_files):
     client.force_login(city_importer)
     assert _upload(client, register_files.clean_csv).status_code == 403
     assert RegisterImport.objects.count() == 0
+
+
+def test_an_imported_enterprise_links_to_its_import(client, register_files, city_importer, ledger_tasks):
+    from tests.enterprises.helpers import run_import
+
+    register_import = run_import(register_files.clean_csv, city_importer)
+    enterprise = Enterprise.objects.first()
+    client.force_login(city_importer)
+    html = client.get(reverse("enterprises:detail", args=[enterprise.pk])).content.decode()
+    assert reverse("enterprises:import-detail", args=[register_import.pk]) in html
