@@ -29,3 +29,19 @@ class LedgerRowQuerySet(RegionScopedQuerySet):
     """A leader of 泰山区 sees the rows of 泰山区 and below, never the city's."""
 
     region_lookup = "region"
+
+
+class LedgerEnterpriseFactQuerySet(RegionScopedQuerySet):
+    """An enterprise's facts are scoped by the region the snapshot counted it in."""
+
+    region_lookup = "region"
+
+    def holding(self, figure: str) -> LedgerEnterpriseFactQuerySet:
+        """Facts of enterprises counted in `figure` (its bit set)."""
+        from django.db.models import BigIntegerField, ExpressionWrapper, F, Value
+
+        from assessments.models.ledger import figure_bit
+
+        bit = Value(figure_bit(figure), output_field=BigIntegerField())
+        masked = ExpressionWrapper(F("figures").bitand(bit), output_field=BigIntegerField())
+        return self.alias(_bit=masked).filter(_bit=bit)

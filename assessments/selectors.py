@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from assessments.choices import Dimension, SnapshotStatus
-from assessments.models import LedgerRow, LedgerSnapshot
+from assessments.models import LedgerEnterpriseFact, LedgerRow, LedgerSnapshot, figure_bit
 from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annotate_ledger, filter_figure
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Enterprise
+from portal.choices import RegionLevel
 from portal.models import Region
 from portal.scoping import region_visible_to
 
@@ -112,6 +113,143 @@ def group_filter(queryset, params, user):
     elif band == "50":
         queryset = queryset.filter(employee_count__gte=50, employee_count__lt=100)
     return queryset
+
+
+# --- The enterprises behind a snapshot's number: its per-enterprise facts --------------------------
+
+# Whose gap lists default to the newest snapshot (a whole city live takes seconds); districts
+# default to live data, which is what staff fixing gaps want.
+SNAPSHOT_FIRST_LEVELS = frozenset({RegionLevel.PROVINCE, RegionLevel.CITY})
+
+
+def prefers_snapshot(user) -> bool:
+    if user.is_superuser:
+        return True
+    jurisdiction = getattr(user, "jurisdiction", None)
+    return jurisdiction is not None and jurisdiction.level in SNAPSHOT_FIRST_LEVELS
+
+
+def snapshot_has_facts(snapshot: LedgerSnapshot) -> bool:
+    """Whether the snapshot still holds its per-enterprise facts (older ones are pruned)."""
+    return LedgerEnterpriseFact.objects.filter(snapshot=snapshot).exists()
+
+
+def fact_group_filter(facts: QuerySet, params, user) -> QuerySet:
+    """The group keys of a dashboard line (?region=&carrier=&industry=...) on the snapshot's facts:
+    the enterprise's keys as the snapshot counted them (the same keys its rows are grouped by)."""
+    code = params.get("region", "").strip()
+    if code:
+        region = get_object_or_404(region_visible_to(user), code=code)
+        facts = facts.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
+    carrier = params.get("carrier", "")
+    if carrier.isdigit():
+        facts = facts.filter(carrier_id=int(carrier))
+    if params.get("industry") in Industry.values:
+        facts = facts.filter(industry=params["industry"])
+    if params.get("kind") in EnterpriseKind.values:
+        facts = facts.filter(kind=params["kind"])
+    for key in ("above_scale", "legal_member"):
+        if params.get(key) in ("True", "False"):
+            facts = facts.filter(**{key: params[key] == "True"})
+    if params.get("size_band") in (SIZE_50, SIZE_100):
+        facts = facts.filter(size_band=params["size_band"])
+    return facts
+
+
+def snapshot_figure_facts(user, snapshot: LedgerSnapshot, figure: str, params) -> QuerySet:
+    """The user's facts of `snapshot` counted in `figure`, narrowed to the line's group keys."""
+    facts = LedgerEnterpriseFact.objects.visible_to(user).filter(snapshot=snapshot).holding(figure)
+    return fact_group_filter(facts, params, user)
+
+
+def snapshot_figure_enterprises(user, snapshot: LedgerSnapshot, figure: str, params) -> QuerySet:
+    """Enterprises the snapshot counted in `figure` for the line: exactly the number it shows
+    (an enterprise deleted since, or moved out of the user's region, is no longer listed)."""
+    facts = snapshot_figure_facts(user, snapshot, figure, params)
+    return Enterprise.objects.visible_to(user).filter(pk__in=facts.values("enterprise_id"))
+
+
+# What the list rows show, read from a fact's bits instead of the live rules.
+PAGE_FIGURES = ("with_members", "without_members", "org_covered", "work_covered", "surveyed")
+
+
+def annotate_page_from_facts(enterprises: Iterable[Enterprise], snapshot: LedgerSnapshot) -> list[Enterprise]:
+    """The enterprises of one page with their figures as `snapshot` counted them (one query)."""
+    rows = list(enterprises)
+    facts = LedgerEnterpriseFact.objects.filter(snapshot=snapshot, enterprise_id__in=[e.pk for e in rows])
+    by_id = {fact.enterprise_id: fact for fact in facts}
+    for enterprise in rows:
+        fact = by_id.get(enterprise.pk)
+        enterprise.full_members = fact.full_members if fact else 0
+        enterprise.probationary_members = fact.probationary_members if fact else 0
+        enterprise.active_instructors = fact.active_instructors if fact else 0
+        for name in FIGURE_BY_NAME:
+            setattr(enterprise, name, bool(fact and fact.holds(name)))
+    return rows
+
+
+def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user) -> list[Enterprise]:
+    """The enterprises of one page of facts, in the same order, with their figures as the snapshot
+    counted them (one query). An enterprise deleted since, or no longer visible to the user, is
+    left out."""
+    facts = list(facts)
+    enterprises = (
+        Enterprise.objects.visible_to(user)
+        .filter(pk__in=[fact.enterprise_id for fact in facts])
+        .select_related("region", "carrier")
+    )
+    by_id = {enterprise.pk: enterprise for enterprise in enterprises}
+    rows = []
+    for fact in facts:
+        enterprise = by_id.get(fact.enterprise_id)
+        if enterprise is None:
+            continue
+        enterprise.full_members = fact.full_members
+        enterprise.probationary_members = fact.probationary_members
+        enterprise.active_instructors = fact.active_instructors
+        for name in FIGURE_BY_NAME:
+            setattr(enterprise, name, fact.holds(name))
+        rows.append(enterprise)
+    return rows
+
+
+def export_fact_rows(user, snapshot: LedgerSnapshot, figure: str, params) -> Iterator[tuple]:
+    """Rows (EXPORT_HEADERS) of the enterprises behind a snapshot's number, streamed."""
+    facts = (
+        snapshot_figure_facts(user, snapshot, figure, params)
+        .filter(enterprise__in=Enterprise.objects.visible_to(user).values("id"))
+        .order_by("region__path", "enterprise__name", "enterprise_id")
+        .values_list(
+            "enterprise__name",
+            "enterprise__credit_code",
+            "region__name",
+            "carrier__name",
+            "industry",
+            "kind",
+            "employee_count",
+            "full_members",
+            "probationary_members",
+            "figures",
+        )
+    )
+    industries, kinds = dict(Industry.choices), dict(EnterpriseKind.choices)
+    bits = [figure_bit(name) for name in EXPORT_FIGURES]
+    with transaction.atomic():
+        for name, code, region, carrier, industry, kind, employees, full, probationary, figures in facts.iterator(
+            chunk_size=2000
+        ):
+            yield (
+                name,
+                code,
+                region,
+                carrier or "",
+                str(industries.get(industry, industry)),
+                str(kinds.get(kind, kind)),
+                employees,
+                full,
+                probationary,
+                *(bool(figures & bit) for bit in bits),
+            )
 
 
 def region_filter(queryset: QuerySet, region: Region | None) -> QuerySet:

@@ -1,5 +1,6 @@
-"""Ledger pages: the dashboard (from snapshots), drill-down and gap lists (live rules), the
-statistics table, snapshots over time, and the period workflow. Thin: parse, call, render."""
+"""Ledger pages: the dashboard (from snapshots), drill-down and gap lists (a snapshot's
+per-enterprise facts, or the live rules), the statistics table, snapshots over time, and the
+period workflow. Thin: parse, call, render."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,11 +25,16 @@ from assessments.selectors import (
     EXPORT_HEADERS,
     annotate_page,
     current_campaigns,
+    export_fact_rows,
     export_rows,
     figure_enterprises,
     group_filter,
     latest_snapshot,
+    page_from_facts,
     parse_date,
+    prefers_snapshot,
+    snapshot_figure_facts,
+    snapshot_has_facts,
     statistics_table,
 )
 from assessments.snapshots import LedgerLocked
@@ -118,7 +125,7 @@ class DashboardView(LedgerMixin, TemplateView):
                 )
             else:
                 group = visible.filter(dimension=dimension, region=region).select_related("region")
-            rows = [self._line(row, by, snapshot.as_of) for row in group]
+            rows = [self._line(row, by, snapshot) for row in group]
             rows.sort(key=lambda line: (line["overall"] is None, -(line["overall"] or 0), line["label"]))
         today = timezone.localdate()
         campaigns = [
@@ -135,15 +142,16 @@ class DashboardView(LedgerMixin, TemplateView):
             by=by,
             dimensions=[(key, label) for key, (label, _d) in DIMENSIONS.items()],
             columns=DASHBOARD_COLUMNS,
-            total=self._line(total, "total", snapshot.as_of) if total else None,
+            total=self._line(total, "total", snapshot) if total else None,
             rows=rows,
             gaps=GAPS,
         )
         return context
 
-    def _line(self, row: LedgerRow, by: str, as_of: dt.date) -> dict:
-        """One dashboard line: its label, its filter for drill-down links, counts and rates."""
-        params = {"as_of": as_of.isoformat(), "region": row.region.code}
+    def _line(self, row: LedgerRow, by: str, snapshot: LedgerSnapshot) -> dict:
+        """One dashboard line: its label, its filter for drill-down links (the snapshot's own
+        per-enterprise facts, so the list has exactly the number's length), counts and rates."""
+        params = {"snapshot": snapshot.pk, "as_of": snapshot.as_of.isoformat(), "region": row.region.code}
         if by == "region" or by == "total":
             label = row.region.name
         elif by == "carrier":
@@ -166,8 +174,16 @@ class DashboardView(LedgerMixin, TemplateView):
 
 
 class FigureEnterpriseListView(LedgerMixin, ListView):
-    """The enterprises behind a number: ?figure=<name> plus the line's group keys, as of a date.
-    Also the five gap lists (figure fixed by the URL). Exported with ?export=xlsx."""
+    """The enterprises behind a number: ?figure=<name> plus the line's group keys. Also the five
+    gap lists (figure fixed by the URL). Exported with ?export=xlsx, from the same source.
+
+    Two sources, and the page says which:
+    * a snapshot (?snapshot=<id>, what the dashboard links carry): the enterprises whose facts in
+      that snapshot hold the figure — the list behind a number is exactly as long as the number;
+    * live (?live=1, or no snapshot): the rules evaluated now, as of ?as_of= (default today).
+    Gap lists default to the newest snapshot for city-wide users (live would take seconds) and to
+    live data for districts. A snapshot whose facts were pruned falls back to live, with a notice.
+    """
 
     template_name = "assessments/enterprise_list.html"
     paginate_by = 50
@@ -176,6 +192,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.gap = kwargs.get("gap")
+        self.snapshot, self.notice = None, ""
         return super().dispatch(request, *args, **kwargs)
 
     def figure_name(self) -> str:
@@ -184,16 +201,46 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             raise Http404("没有这个指标")
         return name
 
+    def choose_source(self) -> None:
+        """Set self.snapshot (None: live) and self.notice from the request."""
+        params = self.request.GET
+        if params.get("live") == "1":
+            return
+        snapshot_id = params.get("snapshot", "")
+        if snapshot_id.isdigit():
+            snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(snapshot_id))
+        elif self.gap and prefers_snapshot(self.request.user):
+            snapshot = latest_snapshot()
+            if snapshot is None:
+                return
+        else:
+            return
+        if snapshot_has_facts(snapshot):
+            self.snapshot = snapshot
+        else:
+            self.notice = f"{snapshot.as_of:%Y-%m-%d} 快照的企业明细已清理，以下按实时数据逐户计算。"
+
     def as_of(self) -> dt.date:
+        if self.snapshot is not None:
+            return self.snapshot.as_of
         return parse_date(self.request.GET.get("as_of")) or timezone.localdate()
 
     def get_queryset(self):
-        scoped = group_filter(Enterprise.objects.visible_to(self.request.user), self.request.GET, self.request.user)
-        return (
-            figure_enterprises(scoped, self.figure_name(), self.as_of())
-            .select_related("region")
-            .order_by("region__path", "name", "pk")
-        )
+        user, params, figure = self.request.user, self.request.GET, self.figure_name()
+        self.choose_source()
+        if self.snapshot is not None:
+            # Paged over the snapshot's facts (region, then enterprise id): a city-wide page needs
+            # no sort of the enterprises themselves, and the count is the facts' exact count.
+            facts = snapshot_figure_facts(user, self.snapshot, figure, params)
+            return facts.order_by("region__path", "enterprise_id")
+        scoped = group_filter(Enterprise.objects.visible_to(user), params, user)
+        enterprises = figure_enterprises(scoped, figure, self.as_of())
+        return enterprises.select_related("region", "carrier").order_by("region__path", "name", "pk")
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        if self.snapshot is not None:
+            return Paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx":
@@ -204,12 +251,34 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         if not has_capability(self.request.user, Capability.EXPORT):
             raise PermissionDenied("您的角色无权导出")
         figure = FIGURE_BY_NAME[self.figure_name()]
-        scoped = group_filter(Enterprise.objects.visible_to(self.request.user), self.request.GET, self.request.user)
-        rows = export_rows(scoped, figure.name, self.as_of())
-        title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d}）"
+        user, params = self.request.user, self.request.GET
+        self.choose_source()
+        if self.snapshot is not None:
+            rows = export_fact_rows(user, self.snapshot, figure.name, params)
+            title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d} 统计）"
+        else:
+            scoped = group_filter(Enterprise.objects.visible_to(user), params, user)
+            rows = export_rows(scoped, figure.name, self.as_of())
+            title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d}，实时）"
         content, count = exports.list_workbook(title, EXPORT_HEADERS, rows)
-        exports.log_export(self.request, f"ledger:{figure.name}", count, params=self.request.GET.dict())
+        detail = params.dict() | {"source": f"snapshot:{self.snapshot.pk}" if self.snapshot else "live"}
+        exports.log_export(self.request, f"ledger:{figure.name}", count, params=detail)
         return exports.xlsx_response(content, f"{figure.label}-{self.as_of():%Y%m%d}.xlsx")
+
+    def source_links(self) -> dict:
+        """The toggle between the snapshot and live data, keeping the other filters."""
+        params = self.request.GET.copy()
+        for key in ("page", "export", "live", "snapshot"):
+            params.pop(key, None)
+        live = params.copy()
+        live["live"] = "1"
+        links = {"live_query": live.urlencode(), "snapshot_query": None}
+        if self.snapshot is None:
+            latest = latest_snapshot()
+            if latest is not None and not self.notice:
+                params["snapshot"] = str(latest.pk)
+                links.update(snapshot_query=params.urlencode(), snapshot_as_of=latest.as_of)
+        return links
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -217,11 +286,18 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         params.pop("export", None)
+        if self.snapshot is not None:
+            rows = page_from_facts(context["object_list"], self.request.user)
+        else:
+            rows = annotate_page(context["object_list"], self.as_of())
         context.update(
-            rows=annotate_page(context["object_list"], self.as_of()),
+            object_list=rows,
+            rows=rows,
             title=figure.label,
             figure=figure,
             as_of=self.as_of(),
+            snapshot=self.snapshot,
+            notice=self.notice,
             querystring=params.urlencode(),
             capped=CountlessPaginator.cap,
             gaps=GAPS,
@@ -231,6 +307,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             regions=region_visible_to(self.request.user).order_by("path")[:500],
             params=self.request.GET,
             can_export=has_capability(self.request.user, Capability.EXPORT),
+            **self.source_links(),
         )
         return context
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from rest_framework.response import Response
 
 from assessments.api.serializers import GapEnterpriseSerializer, LedgerRowSerializer
 from assessments.choices import Dimension, SnapshotStatus
-from assessments.models import LedgerRow
+from assessments.models import LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, annotate_ledger, filter_figure
-from assessments.selectors import annotate_page, group_filter, latest_snapshot, parse_date
+from assessments.selectors import (
+    annotate_page,
+    annotate_page_from_facts,
+    group_filter,
+    latest_snapshot,
+    parse_date,
+    snapshot_figure_enterprises,
+    snapshot_has_facts,
+)
 from enterprises.models import Enterprise
 from portal.api import ScopedModelViewSet
 from portal.permissions import Capability
@@ -43,7 +53,9 @@ class LedgerRowViewSet(ScopedModelViewSet):
 
 class GapViewSet(ScopedModelViewSet):
     """/api/v1/ledger/gaps/<figure>/?region=&carrier=&industry=&as_of= — the enterprises behind a
-    figure (any figure of assessments.rules.FIGURES; the five gap lists among them)."""
+    figure (any figure of assessments.rules.FIGURES; the five gap lists among them), live.
+    With ?snapshot=<id>: the enterprises that snapshot counted (its per-enterprise facts; 404
+    when they were pruned), the list behind the snapshot's number."""
 
     model = Enterprise
     serializer_class = GapEnterpriseSerializer
@@ -55,18 +67,42 @@ class GapViewSet(ScopedModelViewSet):
     def as_of(self):
         return parse_date(self.request.query_params.get("as_of")) or timezone.localdate()
 
+    def snapshot(self) -> LedgerSnapshot | None:
+        if not hasattr(self, "_snapshot"):
+            snapshot_id = self.request.query_params.get("snapshot", "")
+            self._snapshot = None
+            if snapshot_id.isdigit():
+                self._snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(snapshot_id))
+                if not snapshot_has_facts(self._snapshot):
+                    raise Http404("该快照的企业明细已清理")
+        return self._snapshot
+
     def get_queryset(self):
         figure = self.kwargs.get("gap", "")
         if figure not in FIGURE_BY_NAME:
             raise Http404("没有这个指标")
-        enterprises = group_filter(super().get_queryset(), self.request.query_params, self.request.user)
-        enterprises = filter_figure(enterprises, figure, self.as_of()).order_by("region__path", "name", "pk")
-        if self.action == "retrieve":
-            return annotate_ledger(enterprises, self.as_of()).select_related("region")
+        params, snapshot = self.request.query_params, self.snapshot()
+        if snapshot is not None:
+            enterprises = snapshot_figure_enterprises(self.request.user, snapshot, figure, params)
+        else:
+            enterprises = group_filter(super().get_queryset(), params, self.request.user)
+            enterprises = filter_figure(enterprises, figure, self.as_of())
+        enterprises = enterprises.select_related("region").order_by("region__path", "name", "pk")
+        if self.action == "retrieve" and snapshot is None:
+            return annotate_ledger(enterprises, self.as_of())
         return enterprises
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        if self.snapshot() is not None:
+            instance = annotate_page_from_facts([instance], self.snapshot())[0]
+        return Response(self.get_serializer(instance).data)
 
     def list(self, request, *args, **kwargs):
         """Filter the whole set, then compute the per-enterprise figures for one page only."""
         page = self.paginate_queryset(self.get_queryset())
-        rows = annotate_page(page, self.as_of())
+        if self.snapshot() is not None:
+            rows = annotate_page_from_facts(page, self.snapshot())
+        else:
+            rows = annotate_page(page, self.as_of())
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

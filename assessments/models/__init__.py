@@ -4,14 +4,16 @@ from assessments.models.evaluations import (
     FederationRating,
     PerformanceReview,
 )
-from assessments.models.ledger import LedgerPeriod, LedgerRow, LedgerSnapshot
+from assessments.models.ledger import LedgerEnterpriseFact, LedgerPeriod, LedgerRow, LedgerSnapshot, figure_bit
 
 __all__ = [
     "DemonstrationSite",
     "DualStrongSixGood",
     "FederationRating",
+    "LedgerEnterpriseFact",
     "LedgerPeriod",
     "LedgerRow",
     "LedgerSnapshot",
     "PerformanceReview",
+    "figure_bit",
 ]
