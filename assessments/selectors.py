@@ -173,19 +173,22 @@ def snapshot_figure_enterprises(user, snapshot: LedgerSnapshot, figure: str, par
 PAGE_FIGURES = ("with_members", "without_members", "org_covered", "work_covered", "surveyed")
 
 
+def _as_counted(enterprise: Enterprise, fact: LedgerEnterpriseFact | None) -> Enterprise:
+    """Set the per-enterprise figures and counts on `enterprise` as the fact holds them."""
+    enterprise.full_members = fact.full_members if fact else 0
+    enterprise.probationary_members = fact.probationary_members if fact else 0
+    enterprise.active_instructors = fact.active_instructors if fact else 0
+    for name in FIGURE_BY_NAME:
+        setattr(enterprise, name, bool(fact and fact.holds(name)))
+    return enterprise
+
+
 def annotate_page_from_facts(enterprises: Iterable[Enterprise], snapshot: LedgerSnapshot) -> list[Enterprise]:
     """The enterprises of one page with their figures as `snapshot` counted them (one query)."""
     rows = list(enterprises)
     facts = LedgerEnterpriseFact.objects.filter(snapshot=snapshot, enterprise_id__in=[e.pk for e in rows])
     by_id = {fact.enterprise_id: fact for fact in facts}
-    for enterprise in rows:
-        fact = by_id.get(enterprise.pk)
-        enterprise.full_members = fact.full_members if fact else 0
-        enterprise.probationary_members = fact.probationary_members if fact else 0
-        enterprise.active_instructors = fact.active_instructors if fact else 0
-        for name in FIGURE_BY_NAME:
-            setattr(enterprise, name, bool(fact and fact.holds(name)))
-    return rows
+    return [_as_counted(enterprise, by_id.get(enterprise.pk)) for enterprise in rows]
 
 
 def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user) -> list[Enterprise]:
@@ -199,18 +202,7 @@ def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user) -> list[Enterpr
         .select_related("region", "carrier")
     )
     by_id = {enterprise.pk: enterprise for enterprise in enterprises}
-    rows = []
-    for fact in facts:
-        enterprise = by_id.get(fact.enterprise_id)
-        if enterprise is None:
-            continue
-        enterprise.full_members = fact.full_members
-        enterprise.probationary_members = fact.probationary_members
-        enterprise.active_instructors = fact.active_instructors
-        for name in FIGURE_BY_NAME:
-            setattr(enterprise, name, fact.holds(name))
-        rows.append(enterprise)
-    return rows
+    return [_as_counted(by_id[fact.enterprise_id], fact) for fact in facts if fact.enterprise_id in by_id]
 
 
 def export_fact_rows(user, snapshot: LedgerSnapshot, figure: str, params) -> Iterator[tuple]:

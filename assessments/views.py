@@ -155,7 +155,9 @@ class DashboardView(LedgerMixin, TemplateView):
         if by == "region" or by == "total":
             label = row.region.name
         elif by == "carrier":
+            # A carrier's row counts its enterprises wherever they are registered: no region key.
             label, params["carrier"] = (row.carrier.name if row.carrier else "—"), row.carrier_id
+            del params["region"]
         elif by == "kind":
             label, params["kind"] = EnterpriseKind(row.kind).label if row.kind else "—", row.kind
         elif by == "industry":

@@ -265,3 +265,18 @@ def test_deleting_an_enterprise_is_not_blocked_by_its_facts(world):
     Assignment.objects.filter(enterprise=enterprise).delete()
     enterprise.delete()
     assert LedgerEnterpriseFact.objects.filter(snapshot=snapshot, enterprise_id=pk).exists()
+
+
+def test_a_carriers_list_has_its_enterprises_wherever_they_are_registered(client, city_leader, world, daiyue):
+    park = world["joint_without_members"].carrier
+    CompleteEnterpriseFactory(name="park_branch_in_daiyue", region=daiyue, carrier=park)
+    snapshot = snapshots.take_snapshot(as_of=AS_OF)
+    client.force_login(city_leader)
+    dashboard = client.get(reverse("assessments:dashboard"), {"as_of": AS_OF.isoformat(), "by": "carrier"})
+    (line,) = [line for line in dashboard.context["rows"] if line["row"].carrier_id == park.pk]
+    cell = line["cells"][0]  # enterprises
+    assert "region=" not in cell["query"]
+    response = _drill(client, cell["query"])
+    assert response.context["snapshot"] == snapshot
+    assert "park_branch_in_daiyue" in _names(response)
+    assert len(_names(response)) == cell["value"]
