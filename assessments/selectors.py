@@ -91,8 +91,11 @@ def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | No
 FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
 
 
-def group_filter(queryset, params, user):
-    """Apply the group keys of a dashboard line (?region=&carrier=&industry=...) to enterprises."""
+def _group_keys(queryset: QuerySet, params, user, *, facts: bool) -> QuerySet:
+    """The group keys of a dashboard line (?region=&carrier=&industry=&kind=&above_scale=
+    &legal_member=&size_band=) on enterprises (`facts=False`: their current fields) or on a
+    snapshot's facts (`facts=True`: the keys as the snapshot counted them, the same keys its rows
+    are grouped by). One reading of the keys for both, so the two lists cannot drift apart."""
     code = params.get("region", "").strip()
     if code:
         region = get_object_or_404(region_visible_to(user), code=code)
@@ -104,15 +107,24 @@ def group_filter(queryset, params, user):
         queryset = queryset.filter(industry=params["industry"])
     if params.get("kind") in EnterpriseKind.values:
         queryset = queryset.filter(kind=params["kind"])
-    for key, field in (("above_scale", "above_scale"), ("legal_member", "legal_representative_is_member")):
+    legal_field = "legal_member" if facts else "legal_representative_is_member"
+    for key, field in (("above_scale", "above_scale"), ("legal_member", legal_field)):
         if params.get(key) in ("True", "False"):
             queryset = queryset.filter(**{field: params[key] == "True"})
     band = params.get("size_band")
-    if band == "100":
-        queryset = queryset.filter(employee_count__gte=100)
-    elif band == "50":
-        queryset = queryset.filter(employee_count__gte=50, employee_count__lt=100)
+    if band in (SIZE_50, SIZE_100):
+        if facts:
+            queryset = queryset.filter(size_band=band)
+        elif band == SIZE_100:
+            queryset = queryset.filter(employee_count__gte=100)
+        else:
+            queryset = queryset.filter(employee_count__gte=50, employee_count__lt=100)
     return queryset
+
+
+def group_filter(queryset: QuerySet, params, user) -> QuerySet:
+    """A dashboard line's group keys applied to enterprises (live lists)."""
+    return _group_keys(queryset, params, user, facts=False)
 
 
 # --- The enterprises behind a snapshot's number: its per-enterprise facts --------------------------
@@ -135,25 +147,8 @@ def snapshot_has_facts(snapshot: LedgerSnapshot) -> bool:
 
 
 def fact_group_filter(facts: QuerySet, params, user) -> QuerySet:
-    """The group keys of a dashboard line (?region=&carrier=&industry=...) on the snapshot's facts:
-    the enterprise's keys as the snapshot counted them (the same keys its rows are grouped by)."""
-    code = params.get("region", "").strip()
-    if code:
-        region = get_object_or_404(region_visible_to(user), code=code)
-        facts = facts.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
-    carrier = params.get("carrier", "")
-    if carrier.isdigit():
-        facts = facts.filter(carrier_id=int(carrier))
-    if params.get("industry") in Industry.values:
-        facts = facts.filter(industry=params["industry"])
-    if params.get("kind") in EnterpriseKind.values:
-        facts = facts.filter(kind=params["kind"])
-    for key in ("above_scale", "legal_member"):
-        if params.get(key) in ("True", "False"):
-            facts = facts.filter(**{key: params[key] == "True"})
-    if params.get("size_band") in (SIZE_50, SIZE_100):
-        facts = facts.filter(size_band=params["size_band"])
-    return facts
+    """A dashboard line's group keys applied to a snapshot's per-enterprise facts."""
+    return _group_keys(facts, params, user, facts=True)
 
 
 def snapshot_figure_facts(user, snapshot: LedgerSnapshot, figure: str, params) -> QuerySet:
