@@ -215,6 +215,13 @@ class _CityBuilder:
     def phone(self) -> str:
         return f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
 
+    def encrypted_phone(self, share: float) -> tuple[str, str]:
+        """(ciphertext, lookup digest) of a new phone number, or blanks for the rest of `share`."""
+        if share < 1.0 and self.rng.random() >= share:
+            return "", ""
+        phone = self.phone()
+        return encrypt(phone), digest(phone)
+
     # --- the city ----------------------------------------------------------------------------
     def build(self, n_enterprises: int) -> SeedResult:
         self.build_regions()
@@ -442,7 +449,7 @@ class _CityBuilder:
                         "" if rng.random() < 0.04 else _pick(rng, EDUCATIONS, edu_cum)[0],
                         encrypt(id_number),
                         digest(id_number),
-                        encrypt(self.phone()) if rng.random() < 0.9 else "",
+                        *self.encrypted_phone(0.9),
                         "FULL" if full else "PROBATIONARY",
                         None if rng.random() < 0.01 else joined,
                         index + 1,
@@ -467,6 +474,7 @@ class _CityBuilder:
                 "id_number",
                 "id_number_digest",
                 "phone",
+                "phone_digest",
                 "status",
                 "joined_on",
                 "workplace_id",
@@ -646,7 +654,7 @@ class _CityBuilder:
                         _pick(rng, INSTRUCTOR_SOURCES, source_cum)[0],
                         f"{district.name}{rng.choice(['市场监管局', '商务局', '人社局', '工信局', '街道办事处'])}",
                         rng.random() < 0.6,
-                        encrypt(self.phone()),
+                        *self.encrypted_phone(1.0),
                         district.pk,
                         True,
                         STAMP,
@@ -678,6 +686,7 @@ class _CityBuilder:
                 "employer",
                 "dual_duty",
                 "phone",
+                "phone_digest",
                 "region_id",
                 "is_member",
                 "created_at",

@@ -117,3 +117,14 @@ def test_if_empty_skips_quietly_when_data_exists(taishan, capsys):
     call_command("seed_demo", enterprises=200, if_empty=True)
     assert "跳过" in capsys.readouterr().out
     assert not Enterprise.objects.exists()
+
+
+def test_seeded_phones_can_be_found_by_exact_lookup():
+    from instructors.models import Instructor
+    from portal.fields import digest
+
+    call_command("seed_demo", enterprises=600)
+    member = PartyMember.objects.exclude(phone="").first()
+    assert PartyMember.objects.filter(phone_digest=digest(member.phone)).get() == member
+    instructor = Instructor.objects.first()
+    assert Instructor.objects.filter(phone_digest=digest(instructor.phone)).get() == instructor
