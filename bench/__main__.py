@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 
@@ -27,8 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=modules, action="append")
     parser.add_argument("--rows", type=int, default=None, help="size override passed to each benchmark")
     args = parser.parse_args(argv)
+    selected = args.only or modules
+    if len(selected) > 1:
+        # Each benchmark configures Django for its own database: one process each.
+        failed = 0
+        for name in selected:
+            command = [sys.executable, "-m", "bench", "--only", name]
+            if args.rows is not None:
+                command += ["--rows", str(args.rows)]
+            failed += subprocess.run(command, check=False).returncode != 0  # noqa: S603 - our own module
+        return 1 if failed else 0
     failed = 0
-    for name in args.only or modules:
+    for name in selected:
         module = importlib.import_module(f"bench.{name}")
         print(f"\n##### {name}: {(module.__doc__ or '').strip().splitlines()[0]}", flush=True)
         started = time.perf_counter()
