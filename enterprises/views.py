@@ -20,7 +20,9 @@ from enterprises.filtersets import CarrierFilterSet, EnterpriseFilterSet, Regist
 from enterprises.forms import RegisterConfirmForm, RegisterUploadForm
 from enterprises.importing.report import error_report_xlsx
 from enterprises.models import Carrier, Enterprise, RegisterImport
+from portal.middleware import client_ip
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
+from portal.services import export_logged
 from portal.spreadsheets import MaxSizeUploadHandler
 from portal.views import Column, ScopedDetailView, ScopedListView
 
@@ -211,6 +213,12 @@ class RegisterImportErrorReportView(LoginRequiredMixin, CapabilityRequiredMixin,
     def get(self, request, pk):
         obj = get_object_or_404(RegisterImport.objects.visible_to(request.user), pk=pk)
         content = error_report_xlsx(obj)
+        export_logged(
+            user=request.user,
+            target=f"register-import:{obj.pk}:errors",
+            row_count=obj.problems.values("row_number").distinct().count(),
+            ip=client_ip(request),
+        )
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

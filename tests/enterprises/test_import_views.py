@@ -105,6 +105,12 @@ def test_error_report_has_the_original_rows_a_reason_column_and_escapes_formulas
     assert rows[0] == ("行号", "统一社会信用代码", "企业名称", "所属区县", "问题")
     assert rows[1][:4] == (2, "'=1+1", '\'=HYPERLINK("http://evil")', "泰山区")
     assert "统一社会信用代码" in rows[1][4]
+    # The download is in the access log, with the number of rows it carries.
+    from portal.models import AccessLog
+
+    logged = AccessLog.objects.get(target=f"register-import:{register_import.pk}:errors")
+    assert logged.user == city_importer
+    assert logged.detail["rows"] == 1
 
 
 def test_another_district_gets_404_everywhere(client, register_files, taishan_importer, outsider):
