@@ -111,6 +111,7 @@ def test_error_report_has_the_original_rows_a_reason_column_and_escapes_formulas
     logged = AccessLog.objects.get(target=f"register-import:{register_import.pk}:errors")
     assert logged.user == city_importer
     assert logged.detail["rows"] == 1
+    assert AccessLog.objects.filter(kind="EXPORT").count() == 1  # the safety net did not log it again
 
 
 def test_another_district_gets_404_everywhere(client, register_files, taishan_importer, outsider):
