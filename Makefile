@@ -30,6 +30,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
+	-$(PY) manage.py compute_ledger  # today's snapshot, so the dashboards have figures at once (a submitted period refuses: fine)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py run_portal --host $(HOST) --port $(PORT)
 
