@@ -200,6 +200,28 @@ def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user) -> list[Enterpr
     return [_as_counted(by_id[fact.enterprise_id], fact) for fact in facts if fact.enterprise_id in by_id]
 
 
+_INDUSTRY_LABELS = dict(Industry.choices)
+_KIND_LABELS = dict(EnterpriseKind.choices)
+
+
+def _export_line(enterprise: tuple, flags: Iterable[bool]) -> tuple:
+    """One EXPORT_HEADERS row: the enterprise's columns with choice labels, then the figure flags.
+    Shared by snapshot exports (flags from the fact bits) and live exports (flags from SQL)."""
+    name, code, region, carrier, industry, kind, employees, full, probationary = enterprise
+    return (
+        name,
+        code,
+        region,
+        carrier or "",
+        str(_INDUSTRY_LABELS.get(industry, industry)),
+        str(_KIND_LABELS.get(kind, kind)),
+        employees,
+        full,
+        probationary,
+        *flags,
+    )
+
+
 def export_fact_rows(user, snapshot: LedgerSnapshot, figure: str, params) -> Iterator[tuple]:
     """Rows (EXPORT_HEADERS) of the enterprises behind a snapshot's number, streamed."""
     facts = (
@@ -219,23 +241,14 @@ def export_fact_rows(user, snapshot: LedgerSnapshot, figure: str, params) -> Ite
             "figures",
         )
     )
-    industries, kinds = dict(Industry.choices), dict(EnterpriseKind.choices)
     bits = [figure_bit(name) for name in EXPORT_FIGURES]
     with transaction.atomic():
         for name, code, region, carrier, industry, kind, employees, full, probationary, figures in facts.iterator(
             chunk_size=2000
         ):
-            yield (
-                name,
-                code,
-                region,
-                carrier or "",
-                str(industries.get(industry, industry)),
-                str(kinds.get(kind, kind)),
-                employees,
-                full,
-                probationary,
-                *(bool(figures & bit) for bit in bits),
+            yield _export_line(
+                (name, code, region, carrier, industry, kind, employees, full, probationary),
+                (bool(figures & bit) for bit in bits),
             )
 
 
@@ -361,7 +374,6 @@ JOIN portal_region r ON r.id = x.region_id
 LEFT JOIN enterprises_carrier c ON c.id = x.carrier_id
 WHERE {where_sql}
 ORDER BY r.path, x.name, x.id"""  # noqa: S608
-    industries, kinds = dict(Industry.choices), dict(EnterpriseKind.choices)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(SESSION_SETTINGS)
@@ -369,14 +381,4 @@ ORDER BY r.path, x.name, x.id"""  # noqa: S608
             cursor.execute(sql, [*flag_params, *inner_params, *where_params])
             while batch := cursor.fetchmany(2000):
                 for row in batch:
-                    name, code, region, carrier, industry, kind, employees, *rest = row
-                    yield (
-                        name,
-                        code,
-                        region,
-                        carrier or "",
-                        str(industries.get(industry, industry)),
-                        str(kinds.get(kind, kind)),
-                        employees,
-                        *rest,
-                    )
+                    yield _export_line(row[:9], row[9:])

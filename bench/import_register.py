@@ -30,14 +30,6 @@ from bench.common import peak_rss_mb, setup_django
 DATABASE = "portal_bench_import"
 OUT = Path(__file__).resolve().parent / "out"
 GENERATOR = Path(__file__).resolve().parents[2] / "shared" / "data" / "gen_register.py"
-DISTRICTS = [
-    ("泰山区", "370902"),
-    ("岱岳区", "370911"),
-    ("新泰市", "370982"),
-    ("肥城市", "370983"),
-    ("宁阳县", "370921"),
-    ("东平县", "370923"),
-]
 RATIO_TARGET = 1.5
 PREVIEW_TARGET_100K = 15.0
 MEMORY_TARGET_MB = 1200.0
@@ -58,11 +50,12 @@ def _register_file(rows: int) -> Path:
 
 def _prepare_world() -> int:
     """The city, its six districts and a city-level importer; returns the importer's id."""
+    from demo.geography import DISTRICT_CODES
     from portal.choices import RegionLevel, Role
     from portal.models import Region, User
 
     city, _ = Region.objects.get_or_create(code="370900", defaults={"name": "泰安市", "level": RegionLevel.CITY})
-    for name, code in DISTRICTS:
+    for name, code in DISTRICT_CODES:
         Region.objects.get_or_create(code=code, defaults={"name": name, "level": RegionLevel.DISTRICT, "parent": city})
     user, _ = User.objects.get_or_create(
         username="bench_importer", defaults={"role": Role.COMMERCE_STAFF, "jurisdiction": city}

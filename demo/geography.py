@@ -55,6 +55,10 @@ DISTRICTS: list[tuple[str, str, int, list[str], list[str]]] = [
 ]
 
 
+# (name, GB/T 2260 code): the districts exactly as ../shared/data/gen_register.py writes them.
+DISTRICT_CODES: list[tuple[str, str]] = [(name, code) for code, name, *_rest in DISTRICTS]
+
+
 def carrier_kind(name: str) -> str:
     if "大厦" in name or "楼宇" in name:
         return CarrierKind.BUILDING

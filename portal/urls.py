@@ -4,39 +4,27 @@ from django.urls import include, path
 from portal import views
 from portal.views import HomeView, PortalLoginView, PortalLogoutView
 
+# A change-history page for each of these records: (URL slug, model label); URL name history-<model>.
+HISTORY_MODELS = (
+    ("enterprise", "enterprises.Enterprise"),
+    ("organization", "organizations.PartyOrganization"),
+    ("member", "organizations.PartyMember"),
+    ("instructor", "instructors.Instructor"),
+    ("carrier", "enterprises.Carrier"),
+    ("assignment", "instructors.Assignment"),
+)
+
 # The portal's own pages: change history of one record and the administrators' logs.
 portal_patterns = [
     path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
     path("audit/access/", views.AccessLogSearchView.as_view(), name="access-log"),
-    path(
-        "history/enterprise/<int:pk>/",
-        views.RecordHistoryView.as_view(model_label="enterprises.Enterprise"),
-        name="history-enterprise",
-    ),
-    path(
-        "history/organization/<int:pk>/",
-        views.RecordHistoryView.as_view(model_label="organizations.PartyOrganization"),
-        name="history-partyorganization",
-    ),
-    path(
-        "history/member/<int:pk>/",
-        views.RecordHistoryView.as_view(model_label="organizations.PartyMember"),
-        name="history-partymember",
-    ),
-    path(
-        "history/instructor/<int:pk>/",
-        views.RecordHistoryView.as_view(model_label="instructors.Instructor"),
-        name="history-instructor",
-    ),
-    path(
-        "history/carrier/<int:pk>/",
-        views.RecordHistoryView.as_view(model_label="enterprises.Carrier"),
-        name="history-carrier",
-    ),
-    path(
-        "history/assignment/<int:pk>/",
-        views.RecordHistoryView.as_view(model_label="instructors.Assignment"),
-        name="history-assignment",
+    *(
+        path(
+            f"history/{slug}/<int:pk>/",
+            views.RecordHistoryView.as_view(model_label=label),
+            name=f"history-{label.split('.')[1].lower()}",
+        )
+        for slug, label in HISTORY_MODELS
     ),
 ]
 

@@ -11,21 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.geography import DISTRICT_CODES
 from portal.choices import RegionLevel, Role
 from tests.factories import UserFactory, city, region
 
 GENERATOR = Path(__file__).resolve().parents[3] / "shared" / "data" / "gen_register.py"
 ROWS = 3000
-
-# (name, GB/T 2260 code) as gen_register.py writes them.
-TAIAN_DISTRICTS = [
-    ("泰山区", "370902"),
-    ("岱岳区", "370911"),
-    ("新泰市", "370982"),
-    ("肥城市", "370983"),
-    ("宁阳县", "370921"),
-    ("东平县", "370923"),
-]
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ def media_root(settings, tmp_path):
 def taian(db):
     """泰安市 and its six districts."""
     root = city()
-    return {name: region(code, name, RegionLevel.DISTRICT, root) for name, code in TAIAN_DISTRICTS} | {"泰安市": root}
+    return {name: region(code, name, RegionLevel.DISTRICT, root) for name, code in DISTRICT_CODES} | {"泰安市": root}
 
 
 @pytest.fixture
