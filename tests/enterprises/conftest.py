@@ -1,21 +1,19 @@
-"""Register-import fixtures: real files written by ../shared/data/gen_register.py (once per session),
-the six districts of 泰安市 the generator uses, and importers at city and district level."""
+"""Register-import fixtures: real files written by the project's register generator
+(demo.registers, once per session), the six districts of 泰安市 it writes, and importers at city
+and district level."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from demo.geography import DISTRICT_CODES
+from demo.registers import RegisterTruth, write_register
 from portal.choices import RegionLevel, Role
 from tests.factories import UserFactory, city, region
 
-GENERATOR = Path(__file__).resolve().parents[3] / "shared" / "data" / "gen_register.py"
 ROWS = 3000
 
 
@@ -25,25 +23,17 @@ class RegisterFiles:
     clean_csv: Path
     messy_xlsx: Path
     messy_csv: Path
-    truth: dict
+    truth: RegisterTruth  # the messy files' faults
     rows: int
-
-
-def _generate(out: Path, *args: str) -> None:
-    subprocess.run([sys.executable, str(GENERATOR), *args, "-o", str(out)], check=True, capture_output=True)  # noqa: S603
 
 
 @pytest.fixture(scope="session")
 def register_files(tmp_path_factory) -> RegisterFiles:
-    if not GENERATOR.exists():
-        pytest.skip(f"generator not found: {GENERATOR}")
     base = tmp_path_factory.mktemp("registers")
-    n = str(ROWS)
-    _generate(base / "clean.xlsx", "-n", n)
-    _generate(base / "clean.csv", "-n", n, "--csv")
-    _generate(base / "messy.xlsx", "-n", n, "--messy", "--truth", str(base / "truth.json"))
-    _generate(base / "messy.csv", "-n", n, "--messy", "--csv")
-    truth = json.loads((base / "truth.json").read_text(encoding="utf-8"))
+    write_register(base / "clean.xlsx", rows=ROWS)
+    write_register(base / "clean.csv", rows=ROWS)
+    truth = write_register(base / "messy.xlsx", rows=ROWS, messy=True)
+    write_register(base / "messy.csv", rows=ROWS, messy=True)
     return RegisterFiles(
         clean_xlsx=base / "clean.xlsx",
         clean_csv=base / "clean.csv",

@@ -1,20 +1,19 @@
 """Helpers for register-import tests: drive the services the way the task and the command do, and
-read the generator's own truth (rows and injected faults) for exact expectations."""
+read the register generator's own rows and injected faults (demo.registers) for exact expectations."""
 
 from __future__ import annotations
 
-import importlib.util
+import itertools
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.test import TestCase
 
+from demo import registers
 from enterprises import services
 from enterprises.choices import ImportSource
 from enterprises.models import RegisterImport
-from tests.enterprises.conftest import GENERATOR
 
 
 def validate(path: Path, user, *, source: str = ImportSource.REGISTRATION) -> RegisterImport:
@@ -34,11 +33,9 @@ def run_import(path: Path, user, *, source: str = ImportSource.REGISTRATION, con
     return confirm_and_apply(validate(path, user, source=source), user, confirm_warnings=confirm_warnings)
 
 
-def generator():
-    spec = importlib.util.spec_from_file_location("gen_register", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def generated(n: int, *, seed: int = registers.DEFAULT_SEED) -> list[registers.Enterprise]:
+    """The first n enterprises the generator writes (the clean rows of an n-row register)."""
+    return list(itertools.islice(registers.enterprises(seed=seed), n))
 
 
 def norm_code(value) -> str:
@@ -47,30 +44,31 @@ def norm_code(value) -> str:
 
 @dataclass
 class Expected:
-    """What a --messy file of n rows must give, from the generator's own rows and faults."""
+    """What a messy registration list of n rows must give, from the generator's rows and faults."""
 
-    rows: list[list]
-    faults: dict[str, list[int]]
+    rows: list[list]  # the messy data rows, as written
+    truth: registers.RegisterTruth
     rejected: set[int]  # data-row indexes (1-based)
     pending: set[int]
     warned: set[int]
+
+    @property
+    def faults(self) -> dict[str, list[int]]:
+        return self.truth.faults
 
     @property
     def stored(self) -> int:
         return len(self.rows) - len(self.rejected) - len(self.pending)
 
 
-def expected_messy(n: int) -> Expected:
-    gen = generator()
-    rows_iter, faults = gen.messify(gen.enterprise_rows(n), seed=20240601 + 1)
-    rows = list(rows_iter)
-    by_code = defaultdict(list)
-    for index, row in enumerate(rows, start=1):
-        code = norm_code(row[0])
-        if code:
-            by_code[code].append(index)
-    duplicated = {i for indexes in by_code.values() if len(indexes) > 1 for i in indexes}
-    rejected = set(faults.get("blank_required", [])) | duplicated
-    pending = set(faults.get("bad_checksum", [])) - rejected
-    warned = pending | set(faults.get("text_in_number", []))
-    return Expected(rows=rows, faults=faults, rejected=rejected, pending=pending, warned=warned)
+def expected_messy(n: int, *, list_kind: str = registers.REGISTRATION) -> Expected:
+    """The importer's reading of the faults: a blank required cell and every row sharing a credit
+    code are rejected; a failing check character waits for confirmation; text in the employee
+    column is a warning; the other faults are only spelling and are repaired."""
+    truth = registers.RegisterTruth(list_kind=list_kind, data_rows=n, header_row=2)
+    rows = list(registers.messy_rows(registers.clean_rows(n, list_kind=list_kind), truth))
+    duplicated = set(truth.duplicate_of) | set(truth.duplicate_of.values())
+    rejected = truth.rows_with("blank_required") | duplicated
+    pending = truth.rows_with("bad_check_char") - rejected
+    warned = pending | truth.rows_with("text_in_number")
+    return Expected(rows=rows, truth=truth, rejected=rejected, pending=pending, warned=warned)

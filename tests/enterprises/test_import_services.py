@@ -1,4 +1,4 @@
-"""Register import end to end through the services, on real files written by gen_register.py:
+"""Register import end to end through the services, on real files written by demo.registers:
 exact counts against the generator's truth, idempotent re-import, jurisdiction, provenance, audit."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from django.db import OperationalError
 from django.test import TestCase
 
 from enterprises import services
-from enterprises.choices import EnterpriseKind, ImportRowAction, ImportStatus
+from enterprises.choices import EnterpriseKind, ImportRowAction, ImportStatus, RegistrationStatus
 from enterprises.models import Carrier, Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
 from enterprises.selectors import summary_lines
 from portal.models import AuditEvent
 from tests.enterprises.helpers import (
     confirm_and_apply,
     expected_messy,
-    generator,
+    generated,
     norm_code,
     run_import,
     validate,
@@ -37,14 +37,18 @@ def test_clean_register_stores_every_row(register_files, city_importer, ledger_t
     assert result.rejected_count == 0
     assert Enterprise.objects.count() == register_files.rows
     assert Enterprise.objects.filter(last_import=result).count() == register_files.rows
-    gen_rows = list(generator().enterprise_rows(register_files.rows))
-    first = Enterprise.objects.select_related("region", "carrier").get(credit_code=gen_rows[0][0])
-    assert first.name == gen_rows[0][1]
-    assert first.region.name == gen_rows[0][4]
-    assert first.registered_on == gen_rows[0][7]
-    assert first.employee_count == gen_rows[0][6]
-    individuals = sum(1 for row in gen_rows if row[2] == "个体工商户")
+    written = generated(register_files.rows)
+    first = Enterprise.objects.select_related("region", "carrier").get(credit_code=written[0].credit_code)
+    assert first.name == written[0].name
+    assert (first.region.name, first.region.code) == (written[0].district, written[0].district_code)
+    assert first.registered_on == written[0].registered_on
+    assert first.employee_count == written[0].employee_count
+    assert first.legal_representative == written[0].legal_representative
+    assert first.address == written[0].address
+    individuals = sum(1 for e in written if e.kind == "个体工商户")
     assert Enterprise.objects.filter(kind=EnterpriseKind.INDIVIDUAL).count() == individuals
+    cancelled = sum(1 for e in written if e.registration_status == "注销")
+    assert Enterprise.objects.filter(registration_status=RegistrationStatus.CANCELLED).count() == cancelled
     assert ledger_tasks == [("assessments.tasks.take_snapshot", {"reason": f"register_import:{result.pk}"})]
 
 
@@ -71,8 +75,9 @@ def test_reimporting_the_same_file_changes_nothing_and_says_so(register_files, c
 
 def test_messy_register_exact_counts_against_the_generator_truth(register_files, city_importer, ledger_tasks):
     expected = expected_messy(register_files.rows)
-    header_row = register_files.truth["header_row"]
-    assert register_files.truth["faults"] == expected.faults
+    header_row = register_files.truth.header_row
+    assert register_files.truth.faults == expected.faults
+    assert register_files.truth.duplicate_of == expected.truth.duplicate_of
 
     preview = validate(register_files.messy_xlsx, city_importer)
 
@@ -94,7 +99,7 @@ def test_messy_register_exact_counts_against_the_generator_truth(register_files,
         problem = errors.get(row_number=index + header_row)
         assert problem.code == "duplicate"
         assert f"{index + header_row}" in problem.message
-    for index in expected.faults.get("bad_checksum", []):
+    for index in expected.faults.get("bad_check_char", []):
         problem = RegisterImportProblem.objects.get(register_import=preview, row_number=index + header_row)
         assert (problem.severity, problem.code) == ("warning", "check_char")
         assert "校验位不符" in problem.message
@@ -108,16 +113,24 @@ def test_messy_register_exact_counts_against_the_generator_truth(register_files,
         code = norm_code(row[0])
         assert (code in stored_codes) == (index not in expected.rejected | expected.pending), index
     # Faults that are only spelling are repaired, not rejected.
-    for kind in ("fullwidth", "lowercase_code", "trailing_space"):
+    written = generated(register_files.rows)
+    for kind in ("fullwidth", "lowercase_code", "stray_spaces"):
         for index in expected.faults.get(kind, []):
-            assert norm_code(expected.rows[index - 1][0]) in stored_codes
-    clean_rows = list(generator().enterprise_rows(register_files.rows))
+            assert written[index - 1].credit_code in stored_codes
+    for index in expected.faults.get("stray_spaces", []):
+        assert Enterprise.objects.get(credit_code=written[index - 1].credit_code).name == written[index - 1].name
     for index in expected.faults.get("date_as_text", []):
-        code = clean_rows[index - 1][0]
-        assert Enterprise.objects.get(credit_code=code).registered_on == clean_rows[index - 1][7]
+        enterprise = written[index - 1]
+        assert Enterprise.objects.get(credit_code=enterprise.credit_code).registered_on == enterprise.registered_on
     for index in expected.faults.get("fullwidth", []):
-        row = clean_rows[index - 1]
-        assert Enterprise.objects.get(credit_code=row[0]).employee_count == row[6]
+        enterprise = written[index - 1]
+        assert Enterprise.objects.get(credit_code=enterprise.credit_code).employee_count == enterprise.employee_count
+    # Text in the employee column: read when it says a number ("约20人"), left empty when not ("不详").
+    for index in expected.faults.get("text_in_number", []):
+        enterprise = written[index - 1]
+        cell = expected.rows[index - 1][6]
+        stored = Enterprise.objects.get(credit_code=enterprise.credit_code).employee_count
+        assert stored == (enterprise.employee_count if any(c.isdigit() for c in cell) else None), cell
 
 
 def test_confirmed_check_character_warnings_are_imported_and_marked(register_files, city_importer, ledger_tasks):
@@ -139,8 +152,7 @@ def test_messy_csv_gives_the_same_outcome_as_the_xlsx(register_files, city_impor
 
 
 def test_rows_of_other_districts_are_rejected_with_the_reason(register_files, taishan_importer, ledger_tasks):
-    gen_rows = list(generator().enterprise_rows(register_files.rows))
-    own = sum(1 for row in gen_rows if row[4] == "泰山区")
+    own = sum(1 for e in generated(register_files.rows) if e.district == "泰山区")
 
     result = run_import(register_files.clean_xlsx, taishan_importer)
 
@@ -291,14 +303,14 @@ def test_annual_report_status_gives_the_report_year_and_never_moves_it_back(taia
 
 
 def test_header_variants_gbk_csv_title_rows_and_an_unknown_column(taian, city_importer, tmp_path):
-    gen = generator()
-    rows = list(gen.enterprise_rows(20))
+    rows = generated(20)
     lines = ["泰安市市场监管局 企业名单", "导出时间：2024年12月31日", ""]
     lines.append("序号,社会信用代码,单位名称,市场主体类型,所属行业,区县,从业人数,成立日期,备注")
-    for i, row in enumerate(rows, start=1):
-        day = row[7]
+    for i, e in enumerate(rows, start=1):
+        day = e.registered_on
         lines.append(
-            f"{i},{row[0].lower()},{row[1]},{row[2]},{row[3]},{row[4]},{row[6]},{day.year}/{day.month}/{day.day},"
+            f"{i},{e.credit_code.lower()},{e.name},{e.kind},{e.industry},{e.district},{e.employee_count},"
+            f"{day.year}/{day.month}/{day.day},"
         )
     path = tmp_path / "gbk.csv"
     path.write_bytes("\r\n".join(lines).encode("gbk"))
@@ -310,8 +322,12 @@ def test_header_variants_gbk_csv_title_rows_and_an_unknown_column(taian, city_im
     assert set(result.summary["unknown_columns"]) == {"序号", "备注"}
     unknown = RegisterImportProblem.objects.filter(register_import=result, code="unknown_column")
     assert {p.row_number for p in unknown} == {4}
-    stored = Enterprise.objects.get(credit_code=rows[0][0])
-    assert (stored.name, stored.registered_on, stored.employee_count) == (rows[0][1], rows[0][7], rows[0][6])
+    stored = Enterprise.objects.get(credit_code=rows[0].credit_code)
+    assert (stored.name, stored.registered_on, stored.employee_count) == (
+        rows[0].name,
+        rows[0].registered_on,
+        rows[0].employee_count,
+    )
 
 
 def test_a_file_without_a_recognizable_header_fails_with_the_reason(taian, city_importer, tmp_path):
@@ -325,8 +341,7 @@ def test_a_file_without_a_recognizable_header_fails_with_the_reason(taian, city_
 
 def test_dates_numbers_and_kinds_in_their_real_spellings(taian, city_importer, tmp_path):
     header = ["信用代码", "名称", "企业类型", "行业", "所属区县", "从业人员", "注册日期"]
-    gen = generator()
-    codes = [row[0] for row in gen.enterprise_rows(6)]
+    codes = [e.credit_code for e in generated(6)]
     rows = [
         [codes[0], "甲", "有限责任公司（外商投资、非独资）", "F 批发和零售业", "泰山区", "１２", 43831],
         [codes[1], "乙", "个体工商户", "批发和零售业", "370902", "1,200", "2020年1月2日"],
@@ -385,8 +400,8 @@ def test_the_fast_check_character_agrees_with_the_validator():
     from enterprises.importing.rows import _check_ok
     from portal.validators import credit_code_check_ok
 
-    for row in generator().enterprise_rows(500):
-        code = row[0]
+    for enterprise in generated(500):
+        code = enterprise.credit_code
         for last in "0123456789ABCDEFGHJKLMNPQRTUWXY":
             candidate = code[:17] + last
             assert _check_ok(candidate) == credit_code_check_ok(candidate)
@@ -428,6 +443,6 @@ def test_a_streamed_sheet_gives_the_same_preview(register_files, city_importer, 
         len(expected.rejected),
         len(expected.pending),
     )
-    header_row = register_files.truth["header_row"]
+    header_row = register_files.truth.header_row
     errors = RegisterImportProblem.objects.filter(register_import=preview, severity="error")
     assert {p.row_number for p in errors} == {i + header_row for i in expected.rejected}
