@@ -7,6 +7,7 @@ import resource
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 
 def setup_django(database: str = "portal_bench") -> None:
@@ -19,14 +20,16 @@ def setup_django(database: str = "portal_bench") -> None:
 
     from portal import embedded
 
+    # No DATABASE_URL: the embedded server, as `make run` and `make test` use it. Its URL names the
+    # socket directory in the query (?host=...), which dj_database_url leaves in OPTIONS.
     base = os.environ.get("DATABASE_URL") or embedded.database_url()
     params = dj_database_url.parse(base)
     conn = psycopg2.connect(
         dbname="postgres",
         user=params["USER"] or "postgres",
         password=params["PASSWORD"] or None,
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
+        host=params["HOST"] or params["OPTIONS"].get("host") or None,
+        port=params["PORT"] or params["OPTIONS"].get("port") or None,
     )
     conn.autocommit = True
     with conn.cursor() as cursor:
@@ -34,8 +37,8 @@ def setup_django(database: str = "portal_bench") -> None:
         if cursor.fetchone() is None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
     conn.close()
-    name = params["NAME"]
-    os.environ["DATABASE_URL"] = base.replace(f"/{name}", f"/{database}", 1)
+    url = urlsplit(base)
+    os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{database}"))
 
     import django
     from django.core.management import call_command

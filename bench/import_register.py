@@ -3,7 +3,8 @@
     make bench BENCH_ARGS="--only import_register"                   # 100,000 rows
     make bench BENCH_ARGS="--only import_register --rows 1000000"    # peak memory at 1M rows
 
-The file is written by ../shared/data/gen_register.py (cached in bench/out/). Each measurement runs
+The file is written by the project's register generator (demo.registers, the code behind
+`manage.py make_register`; cached in bench/out/). Each measurement runs
 in its own spawned process (peak RSS is that process's own) against an emptied enterprise table:
 
 - baseline: read the same .xlsx with calamine, COPY its rows into a temporary staging table, one
@@ -20,16 +21,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench.common import peak_rss_mb, setup_django
+from demo.registers import DEFAULT_SEED, write_register
 
 DATABASE = "portal_bench_import"
 OUT = Path(__file__).resolve().parent / "out"
-GENERATOR = Path(__file__).resolve().parents[2] / "shared" / "data" / "gen_register.py"
 RATIO_TARGET = 1.5
 PREVIEW_TARGET_100K = 15.0
 MEMORY_TARGET_MB = 1200.0
@@ -37,13 +36,11 @@ MEMORY_TARGET_MB = 1200.0
 
 def _register_file(rows: int) -> Path:
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"register_{rows}.xlsx"
+    path = OUT / f"registration_{rows}_seed{DEFAULT_SEED}.xlsx"
     if not path.exists():
         print(f"generating {path.name} ...", flush=True)
         tmp = path.with_suffix(".tmp.xlsx")
-        subprocess.run(  # noqa: S603
-            [sys.executable, str(GENERATOR), "-n", str(rows), "-o", str(tmp)], check=True, capture_output=True
-        )
+        write_register(tmp, rows=rows)
         tmp.rename(path)
     return path
 

@@ -242,7 +242,11 @@ def enterprises(*, seed: int = DEFAULT_SEED) -> Iterator[Enterprise]:
         boss = rng.choice(geo.SURNAMES) + "".join(rng.choices(geo.GIVEN, k=rng.choice((1, 2, 2))))
         if individual:
             name = rng.choice(
-                (f"泰安市{district}{zihao}{word}", f"{district}{boss[0]}记{word}", f"{district}{zihao}{word}（个体工商户）")
+                (
+                    f"泰安市{district}{zihao}{word}",
+                    f"{district}{boss[0]}记{word}",
+                    f"{district}{zihao}{word}（个体工商户）",
+                )
             )
             employee_count = min(1 + int(rng.expovariate(1 / 1.5)), 30)
             carrier = rng.choice(carriers) if rng.random() < 0.05 else ""

@@ -13,6 +13,7 @@ from portal.validators import (
     normalize_code,
 )
 
+
 @pytest.mark.parametrize(
     "code",
     [
