@@ -1,4 +1,4 @@
-"""The rules the ledger counts (shared/DOMAIN.md "The rules the ledger counts"), written once.
+"""The rules the ledger counts (docs/domain.md "The rules the ledger counts"), written once.
 
 Three layers, all evaluated by PostgreSQL:
 

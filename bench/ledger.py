@@ -8,7 +8,7 @@ per-enterprise facts, then one GROUPING SETS statement over those facts, all in 
 and two hand-written baselines run interleaved in the same process, so the ratio holds on a noisy
 machine. Then a city-wide list behind a number, from the snapshot's facts and live. The
 baselines are written without assessments.rules: their rows must equal the snapshot's, which
-also checks the rules against an independent reading of DOMAIN.md.
+also checks the rules against an independent reading of docs/domain.md.
 """
 
 from __future__ import annotations

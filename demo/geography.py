@@ -1,6 +1,6 @@
-"""泰安市 as the demo city: its six real districts (GB/T 2260 codes, the same ones that
-../shared/data/gen_register.py writes), a few real streets/towns each, and the parks, buildings and
-markets named in the register generator, so that generated registers import into the demo city."""
+"""泰安市 as the demo city: its six real districts (GB/T 2260 codes), a few real streets/towns each,
+and their parks, buildings and markets. The seeded demo city (demo.seeding) and the register
+generator (demo.registers) both use these, so that generated registers import into the demo city."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ DISTRICTS: list[tuple[str, str, int, list[str], list[str]]] = [
 ]
 
 
-# (name, GB/T 2260 code): the districts exactly as ../shared/data/gen_register.py writes them.
+# (name, GB/T 2260 code): the districts as the registers (demo.registers) name them.
 DISTRICT_CODES: list[tuple[str, str]] = [(name, code) for code, name, *_rest in DISTRICTS]
 
 
