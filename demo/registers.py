@@ -115,7 +115,7 @@ _DIGIT_SPACE = 10**8 // 2  # earlier codes: the old 8-digit organization code
 
 
 @dataclass(frozen=True)
-class Enterprise:
+class RegisterEntry:
     """One invented enterprise: what both lists say about it."""
 
     credit_code: str
@@ -221,7 +221,7 @@ def _credit_code(prefix: str, district_code: str, index: int, year: int, seed: i
     return body17 + credit_code_check_char(body17)
 
 
-def enterprises(*, seed: int = DEFAULT_SEED) -> Iterator[Enterprise]:
+def enterprises(*, seed: int = DEFAULT_SEED) -> Iterator[RegisterEntry]:
     """The endless stream of invented enterprises for a seed (take as many as needed)."""
     rng = random.Random(seed)
     district_cum = _cum(d[2] for d in geo.DISTRICTS)
@@ -258,7 +258,7 @@ def enterprises(*, seed: int = DEFAULT_SEED) -> Iterator[Enterprise]:
         address = f"山东省泰安市{district}{rng.choice(streets)}{rng.choice(geo.ROADS)}{rng.randint(1, 999)}号"
         if rng.random() < 0.5:
             address += f"{rng.randint(1, 12)}幢{rng.randint(1, 30)}{rng.randint(1, 20):02d}室"
-        yield Enterprise(
+        yield RegisterEntry(
             credit_code=_credit_code(prefix, district_code, index, year, seed),
             name=name,
             kind=kind,

@@ -33,7 +33,7 @@ def run_import(path: Path, user, *, source: str = ImportSource.REGISTRATION, con
     return confirm_and_apply(validate(path, user, source=source), user, confirm_warnings=confirm_warnings)
 
 
-def generated(n: int, *, seed: int = registers.DEFAULT_SEED) -> list[registers.Enterprise]:
+def generated(n: int, *, seed: int = registers.DEFAULT_SEED) -> list[registers.RegisterEntry]:
     """The first n enterprises the generator writes (the clean rows of an n-row register)."""
     return list(itertools.islice(registers.enterprises(seed=seed), n))
 
