@@ -27,7 +27,7 @@ def settings_in_subprocess(env: dict[str, str], *names: str) -> dict:
         "import json, portal.settings as s; "
         f"print(json.dumps({{n: getattr(s, n) for n in {list(names)!r}}}, default=str))"
     )
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    base = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
         [sys.executable, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=False
     )
