@@ -42,11 +42,10 @@ test: install-dev
 bench: install-dev
 	$(PY) -m bench $(BENCH_ARGS)
 
-lint: install-dev
+lint: install-dev check-locks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(MAKE) --no-print-directory check-locks
 
 # The lock files match pyproject.toml: recompiled (their own pins as preferences) they come out the
 # same, header comment aside. After changing dependencies: `make locks`.

