@@ -87,3 +87,37 @@ def test_secrets_are_read_from_mounted_files(tmp_path):
         "FIELD_ENCRYPTION_OLD_KEYS": ["old-one", "old-two"],
         "DATABASE_URL": "postgres://portal:pw@db.internal:5432/portal",
     }
+
+
+@pytest.fixture
+def console():
+    """What the console handler of settings.LOGGING prints, captured."""
+    import io
+    import logging
+
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def test_a_permission_denied_prints_one_line_without_traceback(console, rf):
+    from django.core.exceptions import PermissionDenied
+    from django.core.handlers.exception import response_for_exception
+
+    response = response_for_exception(rf.get("/enterprises/imports/upload/"), PermissionDenied("无权导入"))
+    assert response.status_code == 403
+    lines = console.getvalue().splitlines()
+    assert len(lines) == 1
+    assert "WARNING django.request Forbidden (Permission denied): /enterprises/imports/upload/" in lines[0]
+
+
+def test_a_server_error_keeps_its_traceback(console, rf):
+    import logging
+
+    try:
+        raise ValueError("boom")
+    except ValueError as exc:
+        logging.getLogger("django.request").error("Internal Server Error: /x", exc_info=exc, extra={"status_code": 500})
+    assert "Traceback" in console.getvalue()
