@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
 
 from portal import embedded
 
@@ -92,9 +96,6 @@ def test_secrets_are_read_from_mounted_files(tmp_path):
 @pytest.fixture
 def console():
     """What the console handler of settings.LOGGING prints, captured."""
-    import io
-    import logging
-
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
     stream = io.StringIO()
     previous = handler.setStream(stream)
@@ -103,9 +104,6 @@ def console():
 
 
 def test_a_permission_denied_prints_one_line_without_traceback(console, rf):
-    from django.core.exceptions import PermissionDenied
-    from django.core.handlers.exception import response_for_exception
-
     response = response_for_exception(rf.get("/enterprises/imports/upload/"), PermissionDenied("无权导入"))
     assert response.status_code == 403
     lines = console.getvalue().splitlines()
@@ -113,9 +111,7 @@ def test_a_permission_denied_prints_one_line_without_traceback(console, rf):
     assert "WARNING django.request Forbidden (Permission denied): /enterprises/imports/upload/" in lines[0]
 
 
-def test_a_server_error_keeps_its_traceback(console, rf):
-    import logging
-
+def test_a_server_error_keeps_its_traceback(console):
     try:
         raise ValueError("boom")
     except ValueError as exc:
