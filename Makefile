@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 export DEBUG ?= true
 PORT ?= 8000
 
-.PHONY: run test bench lint format check-deploy stop install install-dev browsers clean
+.PHONY: run test bench lint check-locks locks format check-deploy stop install install-dev browsers clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -17,11 +17,11 @@ $(VENV)/bin/python:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.lock | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.lock | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -42,9 +42,27 @@ test: install-dev
 bench: install-dev
 	$(PY) -m bench $(BENCH_ARGS)
 
-lint: install-dev
+lint: install-dev check-locks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# The lock files match pyproject.toml: recompiled (their own pins as preferences) they come out the
+# same, header comment aside. After changing dependencies: `make locks`.
+LOCKS := requirements.lock: requirements-dev.lock:--extra=dev
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet
+
+check-locks: install-dev
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	for spec in $(LOCKS); do lock=$${spec%%:*}; extra=$${spec#*:}; \
+	  cp $$lock $$tmp/$$lock; $(UV_COMPILE) $$extra -o $$tmp/$$lock; \
+	  grep -v '^#' $$lock > $$tmp/want; grep -v '^#' $$tmp/$$lock > $$tmp/got; \
+	  diff -u $$tmp/want $$tmp/got || { echo "$$lock 与 pyproject.toml 不一致：运行 make locks"; exit 1; }; \
+	done
+
+locks: install-dev
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra=dev -o requirements-dev.lock
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

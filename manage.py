@@ -10,6 +10,12 @@ def main() -> None:
     # not pass through here, and production commands set DEBUG=false explicitly (docker-compose,
     # `make check-deploy`), which this default never overrides.
     os.environ.setdefault("DEBUG", "true")
+    # With no DATABASE_URL / CELERY_BROKER_URL, start the embedded servers before Django reads its
+    # settings (which only compute where they are). `embedded_db` manages the server itself.
+    if sys.argv[1:2] != ["embedded_db"]:
+        from portal import embedded
+
+        embedded.start_if_wanted()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

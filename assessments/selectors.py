@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -16,7 +16,7 @@ from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annota
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Enterprise
 from portal.choices import RegionLevel
-from portal.models import Region
+from portal.models import Region, User
 from portal.scoping import region_visible_to
 
 
@@ -27,7 +27,7 @@ def parse_date(value: str | None) -> dt.date | None:
         return None
 
 
-def ledger_enterprises(user, as_of: dt.date) -> QuerySet:
+def ledger_enterprises(user: User, as_of: dt.date) -> QuerySet:
     """The user's enterprises, annotated with every per-enterprise figure."""
     return annotate_ledger(Enterprise.objects.visible_to(user), as_of)
 
@@ -63,7 +63,7 @@ def latest_snapshot(as_of: dt.date | None = None) -> LedgerSnapshot | None:
     return snapshots.order_by("-as_of").first()
 
 
-def snapshot_rows(user, snapshot: LedgerSnapshot, dimension: str = Dimension.REGION) -> QuerySet:
+def snapshot_rows(user: User, snapshot: LedgerSnapshot, dimension: str = Dimension.REGION) -> QuerySet:
     """Rows of a snapshot the user may see (their region subtree)."""
     return LedgerRow.objects.visible_to(user).filter(snapshot=snapshot, dimension=dimension)
 
@@ -91,7 +91,7 @@ def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | No
 FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
 
 
-def _group_keys(queryset: QuerySet, params, user, *, facts: bool) -> QuerySet:
+def _group_keys(queryset: QuerySet, params: Mapping[str, str], user: User, *, facts: bool) -> QuerySet:
     """The group keys of a dashboard line (?region=&carrier=&industry=&kind=&above_scale=
     &legal_member=&size_band=) on enterprises (`facts=False`: their current fields) or on a
     snapshot's facts (`facts=True`: the keys as the snapshot counted them, the same keys its rows
@@ -122,7 +122,7 @@ def _group_keys(queryset: QuerySet, params, user, *, facts: bool) -> QuerySet:
     return queryset
 
 
-def group_filter(queryset: QuerySet, params, user) -> QuerySet:
+def group_filter(queryset: QuerySet, params: Mapping[str, str], user: User) -> QuerySet:
     """A dashboard line's group keys applied to enterprises (live lists)."""
     return _group_keys(queryset, params, user, facts=False)
 
@@ -134,7 +134,7 @@ def group_filter(queryset: QuerySet, params, user) -> QuerySet:
 SNAPSHOT_FIRST_LEVELS = frozenset({RegionLevel.PROVINCE, RegionLevel.CITY})
 
 
-def prefers_snapshot(user) -> bool:
+def prefers_snapshot(user: User) -> bool:
     if user.is_superuser:
         return True
     jurisdiction = getattr(user, "jurisdiction", None)
@@ -146,18 +146,20 @@ def snapshot_has_facts(snapshot: LedgerSnapshot) -> bool:
     return LedgerEnterpriseFact.objects.filter(snapshot=snapshot).exists()
 
 
-def fact_group_filter(facts: QuerySet, params, user) -> QuerySet:
+def fact_group_filter(facts: QuerySet, params: Mapping[str, str], user: User) -> QuerySet:
     """A dashboard line's group keys applied to a snapshot's per-enterprise facts."""
     return _group_keys(facts, params, user, facts=True)
 
 
-def snapshot_figure_facts(user, snapshot: LedgerSnapshot, figure: str, params) -> QuerySet:
+def snapshot_figure_facts(user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, str]) -> QuerySet:
     """The user's facts of `snapshot` counted in `figure`, narrowed to the line's group keys."""
     facts = LedgerEnterpriseFact.objects.visible_to(user).filter(snapshot=snapshot).holding(figure)
     return fact_group_filter(facts, params, user)
 
 
-def snapshot_figure_enterprises(user, snapshot: LedgerSnapshot, figure: str, params) -> QuerySet:
+def snapshot_figure_enterprises(
+    user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, str]
+) -> QuerySet:
     """Enterprises the snapshot counted in `figure` for the line: exactly the number it shows
     (an enterprise deleted since, or moved out of the user's region, is no longer listed)."""
     facts = snapshot_figure_facts(user, snapshot, figure, params)
@@ -170,9 +172,8 @@ PAGE_FIGURES = ("with_members", "without_members", "org_covered", "work_covered"
 
 def _as_counted(enterprise: Enterprise, fact: LedgerEnterpriseFact | None) -> Enterprise:
     """Set the per-enterprise figures and counts on `enterprise` as the fact holds them."""
-    enterprise.full_members = fact.full_members if fact else 0
-    enterprise.probationary_members = fact.probationary_members if fact else 0
-    enterprise.active_instructors = fact.active_instructors if fact else 0
+    for count in ("full_members", "probationary_members", "active_instructors"):
+        setattr(enterprise, count, getattr(fact, count) if fact else 0)
     for name in FIGURE_BY_NAME:
         setattr(enterprise, name, bool(fact and fact.holds(name)))
     return enterprise
@@ -186,7 +187,7 @@ def annotate_page_from_facts(enterprises: Iterable[Enterprise], snapshot: Ledger
     return [_as_counted(enterprise, by_id.get(enterprise.pk)) for enterprise in rows]
 
 
-def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user) -> list[Enterprise]:
+def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user: User) -> list[Enterprise]:
     """The enterprises of one page of facts, in the same order, with their figures as the snapshot
     counted them (one query). An enterprise deleted since, or no longer visible to the user, is
     left out."""
@@ -222,7 +223,7 @@ def _export_line(enterprise: tuple, flags: Iterable[bool]) -> tuple:
     )
 
 
-def export_fact_rows(user, snapshot: LedgerSnapshot, figure: str, params) -> Iterator[tuple]:
+def export_fact_rows(user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, str]) -> Iterator[tuple]:
     """Rows (EXPORT_HEADERS) of the enterprises behind a snapshot's number, streamed."""
     facts = (
         snapshot_figure_facts(user, snapshot, figure, params)
@@ -320,7 +321,7 @@ def statistics_table(snapshot: LedgerSnapshot, region: Region) -> StatisticsTabl
     dimensions = {column.dimension for column in columns}
     rows = list(LedgerRow.objects.filter(snapshot=snapshot, region=region, dimension__in=dimensions))
 
-    def matches(row, column: StatColumn) -> bool:
+    def matches(row: LedgerRow, column: StatColumn) -> bool:
         return row.dimension == column.dimension and any(
             all(getattr(row, key) == value for key, value in keys.items()) for keys in column.keys
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,10 +13,10 @@ from assessments.choices import Dimension, PeriodStatus
 from assessments.models import LedgerPeriod, LedgerRow
 from assessments.selectors import snapshot_mismatches
 from assessments.snapshots import LedgerLocked, take_snapshot
-from portal.models import Region
+from portal.models import Region, User
 
 
-def period_create(*, region: Region, name: str, as_of: dt.date, acting_user) -> LedgerPeriod:
+def period_create(*, region: Region, name: str, as_of: dt.date, acting_user: User) -> LedgerPeriod:
     period = LedgerPeriod(region=region, name=name, as_of=as_of)
     period.full_clean()
     period.save()
@@ -29,7 +30,7 @@ def _locked_for_update(period: LedgerPeriod) -> LedgerPeriod:
     return period
 
 
-def period_compute(*, period: LedgerPeriod, acting_user) -> LedgerPeriod:
+def period_compute(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
     """重新统计: take (or retake) the period's snapshot of its district; checks must run again."""
     snapshot = take_snapshot(as_of=period.as_of, period=period, reason=f"重新统计（{acting_user}）")
     with transaction.atomic():
@@ -48,7 +49,8 @@ def period_checks(period: LedgerPeriod) -> list[str]:
     if snapshot is None:
         return ["尚未统计，请先重新统计"]
     problems = []
-    row = LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION, region=period.region).first()
+    # Any: the figure columns are added to LedgerRow per FIGURES, unseen by the type checker.
+    row: Any = LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION, region=period.region).first()
     if row is None:
         return ["快照中没有本区域的数据"]
     if row.with_members + row.without_members != row.enterprises:
@@ -63,7 +65,7 @@ def period_checks(period: LedgerPeriod) -> list[str]:
     return problems
 
 
-def period_check(*, period: LedgerPeriod, acting_user) -> LedgerPeriod:
+def period_check(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
     with transaction.atomic():
         period = _locked_for_update(period)
         if period.status == PeriodStatus.DRAFT:
@@ -76,7 +78,7 @@ def period_check(*, period: LedgerPeriod, acting_user) -> LedgerPeriod:
     return period
 
 
-def period_submit(*, period: LedgerPeriod, acting_user) -> LedgerPeriod:
+def period_submit(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
     """上报: only a checked period; afterwards its snapshot is never taken again."""
     with transaction.atomic():
         period = _locked_for_update(period)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -47,7 +48,7 @@ class FieldChange:
     new: str
 
 
-def _display(field: str, value) -> str:
+def _display(field: str, value: Any) -> str:
     if value is None or value == "":
         return "（空）"
     if field in _CHOICE_LABELS:

@@ -28,7 +28,7 @@ from enterprises.importing.rows import ImportLookups
 from enterprises.models import RegisterImport
 from portal.audit import audit_context
 from portal.choices import AuditVia
-from portal.models import Region
+from portal.models import Region, User
 from portal.permissions import Capability, has_capability
 from portal.spreadsheets import SpreadsheetError, check_file
 
@@ -37,10 +37,10 @@ logger = logging.getLogger(__name__)
 LEDGER_TASK = "assessments.tasks.take_snapshot"
 
 
-def import_region_for(user) -> Region:
+def import_region_for(user: User) -> Region:
     """The region an import by `user` may touch: their jurisdiction (a superuser without one: the
     root of the region tree)."""
-    if user.jurisdiction_id is not None:
+    if user.jurisdiction is not None:  # no query when there is none
         return user.jurisdiction
     if user.is_superuser:
         root = Region.objects.filter(parent__isnull=True).order_by("path").first()
@@ -53,7 +53,9 @@ def _max_bytes() -> int:
     return settings.REGISTER_UPLOAD_MAX_BYTES
 
 
-def register_import_create(*, uploaded_file, source: str, acting_user, enqueue: bool = True) -> RegisterImport:
+def register_import_create(
+    *, uploaded_file: File, source: str, acting_user: User, enqueue: bool = True
+) -> RegisterImport:
     """Store an uploaded register file and queue its validation. Hostile or unsupported files are
     refused here, before anything is unpacked (ValidationError with the Chinese reason)."""
     if not has_capability(acting_user, Capability.IMPORT_REGISTER):
@@ -91,7 +93,7 @@ def register_import_create(*, uploaded_file, source: str, acting_user, enqueue: 
     return register_import
 
 
-def register_import_create_from_path(*, path: str | Path, source: str, acting_user) -> RegisterImport:
+def register_import_create_from_path(*, path: str | Path, source: str, acting_user: User) -> RegisterImport:
     """The command-line upload: same checks as the web, no queue (the command runs the steps)."""
     path = Path(path)
     with path.open("rb") as fh:
@@ -136,7 +138,7 @@ def _advisory_unlock(import_id: int) -> None:
         cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, import_id])
 
 
-def _validate(register_import: RegisterImport, *, path, report_year: int | None) -> RegisterImport:
+def _validate(register_import: RegisterImport, *, path: str | Path | None, report_year: int | None) -> RegisterImport:
     register_import.status = ImportStatus.VALIDATING
     register_import.progress = 1
     register_import.failure_reason = ""
@@ -199,7 +201,7 @@ def _fail(register_import: RegisterImport, reason: str) -> RegisterImport:
 
 
 def register_import_confirm(
-    *, register_import: RegisterImport, acting_user, confirm_warnings: bool = False, enqueue: bool = True
+    *, register_import: RegisterImport, acting_user: User, confirm_warnings: bool = False, enqueue: bool = True
 ) -> RegisterImport:
     """The user confirmed the preview: record who and whether the check-character warnings are
     accepted, then queue the apply."""
@@ -221,7 +223,7 @@ def register_import_confirm(
     return locked
 
 
-def register_import_cancel(*, register_import: RegisterImport, acting_user) -> RegisterImport:
+def register_import_cancel(*, register_import: RegisterImport, acting_user: User) -> RegisterImport:
     """Drop a validated import that the user does not want: nothing was written, staging is freed."""
     if not has_capability(acting_user, Capability.IMPORT_REGISTER):
         raise PermissionDenied("您的角色无权导入名单")

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -8,9 +10,9 @@ from portal.models import AccessLog, AuditEvent, Region, User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "full_name", "role", "jurisdiction", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("平台", {"fields": ("full_name", "role", "jurisdiction")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("平台", {"fields": ("full_name", "role", "jurisdiction")}))
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
+        *(BaseUserAdmin.add_fieldsets or ()),
         ("平台", {"fields": ("full_name", "role", "jurisdiction")}),
     )
     autocomplete_fields = ("jurisdiction",)
@@ -26,9 +28,9 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "table_name", "object_id", "action", "actor", "via", "ip")
-    list_filter = ("action", "via", "table_name")
-    search_fields = ("object_id", "context")
+    list_display: tuple[str, ...] = ("occurred_at", "table_name", "object_id", "action", "actor", "via", "ip")
+    list_filter: ClassVar[tuple[str, ...]] = ("action", "via", "table_name")
+    search_fields: ClassVar[tuple[str, ...]] = ("object_id", "context")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
     def has_add_permission(self, request):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
 
 from django import forms
 from django.apps import apps
@@ -62,7 +63,7 @@ def _table_label(model: type[models.Model] | None, table: str) -> str:
     if model is None:
         return table
     if model._meta.auto_created:  # a many-to-many link table
-        owner = model._meta.auto_created
+        owner = cast(type[models.Model], model._meta.auto_created)  # the owning model (typed bool in the stubs)
         link = next(
             (f for f in owner._meta.many_to_many if f.remote_field.through is model),
             None,
@@ -198,7 +199,7 @@ def record_events(obj: models.Model) -> QuerySet[AuditEvent]:
     condition = Q(table_name=obj._meta.db_table, object_id=str(obj.pk))
     for m2m in obj._meta.many_to_many:
         through = m2m.remote_field.through
-        if through._meta.auto_created:
+        if through is not None and through._meta.auto_created:
             condition |= Q(table_name=through._meta.db_table, **{f"changes__{m2m.m2m_column_name()}": obj.pk})
     return AuditEvent.objects.filter(condition).select_related("actor")
 

@@ -7,6 +7,8 @@ region. Base views, the base API viewset, exports, dashboards and import validat
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 
 
@@ -18,7 +20,7 @@ class RegionScopedQuerySet(models.QuerySet):
     region_lookup: str = "region"
     required_capability: str | None = None
 
-    def visible_to(self, user) -> RegionScopedQuerySet:
+    def visible_to(self, user) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if self.required_capability is not None:
@@ -32,7 +34,7 @@ class RegionScopedQuerySet(models.QuerySet):
             return self.none()
         return self.in_region(user.jurisdiction)
 
-    def in_region(self, region) -> RegionScopedQuerySet:
+    def in_region(self, region) -> Self:
         """Rows in `region`'s subtree, as an indexed prefix scan on Region.path."""
         from portal.models import Region
 

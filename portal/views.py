@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -29,14 +31,15 @@ class CountlessPaginator(Paginator):
     cap = 100_000
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[: self.cap + 1].count()
+            self._capped_count: int = self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]  # a QuerySet
         return self._capped_count
 
 
 class ScopedQuerysetMixin:
-    model = None
+    model: Any = None  # a model with a RegionScopedQuerySet
+    request: HttpRequest
 
     def get_queryset(self) -> QuerySet:
         return self.scoped_queryset()
@@ -121,6 +124,7 @@ class PersonalDataMixin:
 
     reveal_url_name: str = ""
     revealed: dict[str, str] | None = None
+    request: HttpRequest
 
     def personal_context(self, obj) -> dict:
         from django.urls import reverse
@@ -131,7 +135,7 @@ class PersonalDataMixin:
         values = masked(obj)
         if revealed:
             values.update(revealed)
-        context = {f"{name}_display": value for name, value in values.items()}
+        context: dict[str, Any] = {f"{name}_display": value for name, value in values.items()}
         context.update(
             revealed=bool(revealed),
             can_reveal=can_reveal(self.request.user) and any(getattr(obj, name) for name in values),

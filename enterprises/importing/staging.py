@@ -6,8 +6,6 @@ Nothing here touches `enterprises_enterprise`.
 
 from __future__ import annotations
 
-import csv
-import io
 import queue
 import threading
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from django.db import connection, transaction
 
 from enterprises.importing.columns import FIELD_BY_KEY, REQUIRED_KEYS, ColumnMap, header_score
 from enterprises.importing.rows import ERROR, PROBLEM_COLUMNS, STAGE_COLUMNS, WARNING, ImportLookups, RowNormalizer
+from portal.copy import copy_rows
 from portal.spreadsheets import SpreadsheetError, Table, check_file, open_table
 
 CHUNK_ROWS = 20_000
@@ -41,19 +40,6 @@ def open_register(path: str | Path, *, max_bytes: int, original_name: str | None
     """Check a register file for hostility and find its header, or raise SpreadsheetError."""
     kind = check_file(path, max_bytes=max_bytes, original_name=original_name)
     return open_table(path, kind, header_score=header_score, min_score=len(REQUIRED_KEYS))
-
-
-def _copy(cursor, table: str, columns: tuple[str, ...], rows: list, *, not_null: tuple[str, ...] = ()) -> None:
-    if not rows:
-        return
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
-    options = "FORMAT csv"
-    if not_null:
-        options += ", FORCE_NOT_NULL (" + ", ".join(f'"{c}"' for c in not_null) + ")"
-    column_list = ", ".join(f'"{c}"' for c in columns)
-    cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH ({options})", buffer)
 
 
 class _ChunkCopier:
@@ -83,8 +69,8 @@ class _ChunkCopier:
             rows, problems, fraction = item
             low, high = self.progress_span
             try:
-                _copy(self.cursor, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
-                _copy(self.cursor, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
+                copy_rows(self.cursor, ROW_TABLE, STAGE_COLUMNS, rows, not_null=("credit_code", "action"))
+                copy_rows(self.cursor, PROBLEM_TABLE, PROBLEM_COLUMNS, problems, not_null=("column", "value"))
                 self.cursor.execute(
                     "UPDATE enterprises_registerimport SET progress = %s WHERE id = %s",
                     [low + int(fraction * (high - low)), self.import_id],

@@ -13,5 +13,7 @@ class Command(BaseCommand):
         if action == "stop":
             stopped = embedded.stop()
             self.stdout.write("内置数据库已停止" if stopped else "内置数据库未在运行")
-        else:
+        elif action == "start":
             self.stdout.write(embedded.database_url())
+        else:
+            self.stdout.write(embedded.expected_database_url())
