@@ -180,6 +180,7 @@ def _validate(register_import: RegisterImport, *, path, report_year: int | None)
         "unknown_columns": result.unknown_columns,
         "new_carriers": result.new_carriers,
         "rows_with_warnings": counts["ROWS_WITH_WARNINGS"],
+        "without_street": counts["WITHOUT_STREET"],
         "missing_from_register": missing,
         "report_year": report_year,
     }

@@ -70,7 +70,11 @@ def expected_messy(n: int) -> Expected:
         if code:
             by_code[code].append(index)
     duplicated = {i for indexes in by_code.values() if len(indexes) > 1 for i in indexes}
-    rejected = set(faults.get("blank_required", [])) | duplicated
+    blanked = set(faults.get("blank_required", []))
+    # A blank 所属区县 is read from the credit code's registering-authority code (characters 3–8,
+    # the generator's district code): the row is kept, with a warning, for a city-wide importer.
+    district_from_code = {i for i in blanked if rows[i - 1][4] is None} - duplicated
+    rejected = (blanked - district_from_code) | duplicated
     pending = set(faults.get("bad_checksum", [])) - rejected
-    warned = pending | set(faults.get("text_in_number", []))
+    warned = pending | set(faults.get("text_in_number", [])) | district_from_code
     return Expected(rows=rows, faults=faults, rejected=rejected, pending=pending, warned=warned)
