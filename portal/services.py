@@ -118,7 +118,9 @@ def region_move(*, region: Region, new_parent: Region, acting_user, via: str = A
     transaction, attributed to `acting_user` in the change log (context "region_move:<code>").
     Enterprises, members and organizations point at regions, not paths: once the paths are
     rewritten, scoping and the live ledger follow the new tree. Snapshots already taken keep their
-    rows (LedgerRow stores counts, keyed by region id), so they still show the old division.
+    rows (LedgerRow stores counts, keyed by region id), so they still show the old division; no
+    snapshot is re-taken here (that would overwrite today's), the next nightly one counts the new
+    tree.
     """
     if not has_capability(acting_user, Capability.ADMINISTER):
         raise PermissionDenied("只有市级管理员可以调整行政区划")
