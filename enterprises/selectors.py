@@ -132,6 +132,8 @@ def summary_lines(register_import: RegisterImport) -> list[str]:
     )
     if earlier is not None and earlier.applied_at:
         lines.append(f"同一文件（摘要相同）已于 {timezone.localtime(earlier.applied_at):%Y-%m-%d %H:%M} 导入过")
+    if s.get("without_street"):
+        lines.append(f"未落实到街道（只登记到区县，待落实到街道）：{s['without_street']} 行")
     if s.get("rows_with_warnings"):
         lines.append(f"有警告的行：{s['rows_with_warnings']}")
     if s.get("unknown_columns"):

@@ -182,6 +182,7 @@ def _validate(register_import: RegisterImport, *, path: str | Path | None, repor
         "unknown_columns": result.unknown_columns,
         "new_carriers": result.new_carriers,
         "rows_with_warnings": counts["ROWS_WITH_WARNINGS"],
+        "without_street": counts["WITHOUT_STREET"],
         "missing_from_register": missing,
         "report_year": report_year,
     }

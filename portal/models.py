@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import AccessKind, AuditAction, AuditVia, RegionLevel, Role
@@ -47,14 +48,88 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.path = (self.parent.path if self.parent_id else "") + self.code + "/"
-        super().save(*args, **kwargs)
+        """Keep every path below in step with this one.
+
+        A change of parent (or of code) changes the path of the whole subtree, and region scoping
+        and the ledger's roll-ups read nothing but paths: so instead of writing only this row,
+        `save()` routes the change through `rewrite_subtree` — the same one-statement rewrite that
+        `portal.services.region_move` uses — in one transaction, after the cycle and level rules
+        (`check_parent`). Forbidding a parent change outside the service would leave the admin's
+        parent field a trap; routing it keeps the tree consistent whoever saves. What only the
+        service adds is the capability check and the attribution to the acting user (an admin
+        edit is attributed by the request middleware).
+        """
+        new_path = (self.parent.path if self.parent_id else "") + self.code + "/"
+        old_path = None
+        if self.pk is not None:
+            old_path = Region.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        if old_path is None or old_path == new_path:
+            self.path = new_path
+            super().save(*args, **kwargs)
+            return
+        self.check_parent(self.parent)
+        with transaction.atomic():
+            rewrite_subtree(region_id=self.pk, old_path=old_path, new_path=new_path, new_parent_id=self.parent_id)
+            self.path = new_path
+            super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.check_parent(self.parent)
+
+    def check_parent(self, parent: Region | None) -> None:
+        """行政区划调整的两条规则: a region never goes under itself or its own descendant (the tree
+        would loop), and it goes under the level directly above its own (a street under a district,
+        a community under a street). ValidationError on `parent`, in Chinese, for the admin form,
+        `portal.services.region_move` and `save()` alike."""
+        if parent is None:
+            return
+        if self.pk is not None:
+            if parent.pk == self.pk:
+                raise ValidationError({"parent": "不能把区域调整到它自身之下"})
+            # Compare with the stored paths: `self.path` may already be the unsaved new one.
+            stored = Region.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+            if stored and Region.objects.filter(pk=parent.pk, path__startswith=stored).exists():
+                raise ValidationError({"parent": f"不能把“{self.name}”调整到它的下级区域“{parent.name}”之下"})
+        expected = PARENT_LEVEL.get(self.level)
+        if expected is not None and parent.level != expected:
+            raise ValidationError(
+                {
+                    "parent": f"{self.get_level_display()}应归属到{RegionLevel(expected).label}，"
+                    f"“{parent.name}”是{parent.get_level_display()}"
+                }
+            )
 
     def subtree(self) -> models.QuerySet[Region]:
         return Region.objects.filter(path__startswith=self.path)
 
     def is_within(self, other: Region | None) -> bool:
         return other is not None and self.path.startswith(other.path)
+
+
+# The level a region's parent has (行政区划: 省 → 市 → 区县 → 街道乡镇 → 社区村).
+PARENT_LEVEL: dict[str, str] = {
+    RegionLevel.CITY: RegionLevel.PROVINCE,
+    RegionLevel.DISTRICT: RegionLevel.CITY,
+    RegionLevel.STREET: RegionLevel.DISTRICT,
+    RegionLevel.COMMUNITY: RegionLevel.STREET,
+}
+
+
+def rewrite_subtree(*, region_id: int, old_path: str, new_path: str, new_parent_id: int | None) -> int:
+    """Move a subtree in ONE statement: every path under `old_path` (the region's own included)
+    gets `new_path` in place of that prefix, and the region itself its new parent. Returns the
+    number of regions rewritten. The statement-level audit trigger records each row's old → new
+    path. Paths are digits and slashes only (region_code_digits), so LIKE needs no escaping; the
+    caller has refused cycles, so no new path can collide with an old one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE portal_region"
+            " SET path = %s || substr(path, %s),"
+            " parent_id = CASE WHEN id = %s THEN %s ELSE parent_id END"
+            " WHERE path LIKE %s",
+            [new_path, len(old_path) + 1, region_id, new_parent_id, old_path + "%"],
+        )
+        return cursor.rowcount
 
 
 class User(AbstractUser):

@@ -1,18 +1,21 @@
-"""Reads of personal data and exports: permission checked and logged in one place
-(STYLE.md rule 4, "reads of personal data are logged"). Pages, API actions and exports call these."""
+"""Writes of the shared floor: reads of personal data and exports, permission checked and logged
+in one place (STYLE.md rule 4, "reads of personal data are logged"), and the re-division of the
+region tree (行政区划调整). Pages, API actions, exports and commands call these."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 
-from portal.choices import AccessKind
+from portal.audit import audit_context
+from portal.choices import AccessKind, AuditVia
 from portal.fields import EncryptedTextField, Undecryptable, mask_id_number, mask_phone
-from portal.models import AccessLog, User
+from portal.models import AccessLog, Region, User, rewrite_subtree
 from portal.permissions import Capability, has_capability
 
 
@@ -96,3 +99,48 @@ def export_logged(
         detail={"rows": row_count, "personal_fields": list(personal_fields), **dict(detail or {})},
         ip=ip,
     )
+
+
+@dataclass(frozen=True)
+class RegionMoved:
+    """The outcome of a move: the region (re-read, new path), where it was, how many regions moved."""
+
+    region: Region
+    old_parent: Region | None
+    old_path: str
+    moved_count: int
+
+
+def region_move(*, region: Region, new_parent: Region, acting_user, via: str = AuditVia.SYSTEM) -> RegionMoved:
+    """行政区划调整: move `region` and everything below it under `new_parent`.
+
+    Only city administrators (and superusers) re-divide the tree (Capability.ADMINISTER,
+    PermissionDenied otherwise). The cycle and level rules are `Region.check_parent`'s
+    (ValidationError in Chinese). Every path of the subtree is rewritten in one UPDATE inside one
+    transaction, attributed to `acting_user` in the change log (context "region_move:<code>").
+    Enterprises, members and organizations point at regions, not paths: once the paths are
+    rewritten, scoping and the live ledger follow the new tree. Snapshots already taken keep their
+    rows (LedgerRow stores counts, keyed by region id), so they still show the old division; no
+    snapshot is re-taken here (that would overwrite today's), the next nightly one counts the new
+    tree.
+    """
+    if not has_capability(acting_user, Capability.ADMINISTER):
+        raise PermissionDenied("只有市级管理员可以调整行政区划")
+    with transaction.atomic():
+        # Lock both ends so that a concurrent move cannot slip the new parent under the region.
+        locked = {r.pk: r for r in Region.objects.select_for_update().filter(pk__in=[region.pk, new_parent.pk])}
+        if region.pk not in locked or new_parent.pk not in locked:
+            raise ValidationError("区域不存在")
+        moving, parent = locked[region.pk], locked[new_parent.pk]
+        if moving.parent_id == parent.pk:
+            raise ValidationError({"parent": f"“{moving.name}”已属于“{parent.name}”，无需调整"})
+        moving.check_parent(parent)
+        old_parent = moving.parent
+        old_path = moving.path
+        new_path = parent.path + moving.code + "/"
+        with audit_context(actor_id=acting_user.pk, via=via, context=f"region_move:{moving.code}"):
+            moved_count = rewrite_subtree(
+                region_id=moving.pk, old_path=old_path, new_path=new_path, new_parent_id=parent.pk
+            )
+    moving.refresh_from_db()
+    return RegionMoved(region=moving, old_parent=old_parent, old_path=old_path, moved_count=moved_count)

@@ -128,6 +128,9 @@ class ImportLookups:
     carriers: dict[tuple[int, str], int]  # (district id, carrier name) → carrier id
     report_year: int
     industries: dict[str, str] = field(default_factory=dict)
+    # GB/T 2260 code → (region id, name) of the districts inside the jurisdiction: a blank 所属区县
+    # is read from the credit code's registering-authority code (GB 32100 characters 3–8).
+    district_codes: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, jurisdiction, *, report_year: int) -> ImportLookups:
@@ -135,6 +138,7 @@ class ImportLookups:
         from portal.models import Region
 
         districts: dict[str, int] = {}
+        district_codes: dict[str, tuple[int, str]] = {}
         outside: set[str] = set()
         paths: dict[int, str] = {}
         for region in Region.objects.filter(level=RegionLevel.DISTRICT).select_related("parent"):
@@ -144,6 +148,7 @@ class ImportLookups:
             if region.path.startswith(jurisdiction.path):
                 paths[region.pk] = region.path
                 districts.update(dict.fromkeys(keys, region.pk))
+                district_codes[region.code] = (region.pk, region.name)
             else:
                 outside.update(keys)
         carriers: dict[tuple[int, str], int] = {}
@@ -163,6 +168,7 @@ class ImportLookups:
             carriers=carriers,
             report_year=report_year,
             industries=industries,
+            district_codes=district_codes,
         )
 
 
@@ -203,8 +209,9 @@ class RowNormalizer:
             error = credit_code_format_error(code)
             if error:
                 problem("credit_code", ERROR, "blank" if not code else "credit_code", error, raw_code)
+        code_readable = not problems  # well formed (its check character may still fail)
         needs_confirmation = False
-        if not problems and not _check_ok(code):
+        if code_readable and not _check_ok(code):
             needs_confirmation = True
             from portal.validators import credit_code_check_warning
 
@@ -223,7 +230,7 @@ class RowNormalizer:
         if district_id is None and district_text:
             district_id = self.lookups.districts.get(unicodedata.normalize("NFKC", district_text).replace(" ", ""))
         if not district_text:
-            problem("district", ERROR, "blank", "所属区县为空")
+            district_id = self._district_from_code(code if code_readable else "", problem)
         elif district_id is None:
             if district_text in self.lookups.outside:
                 problem(
@@ -285,6 +292,35 @@ class RowNormalizer:
         return staged, problems
 
     # --- one helper per cell kind ---------------------------------------------------------------
+
+    def _district_from_code(self, code: str, problem) -> int | None:
+        """A blank 所属区县, read from the credit code's registering-authority code (GB 32100
+        characters 3–8, a GB/T 2260 code) when that is a district inside the uploader's
+        jurisdiction — said as a warning, so the uploader sees where the row goes. Otherwise the
+        row is rejected with the reason (the district is not named: the code may be anyone's)."""
+        if not code:
+            problem("district", ERROR, "blank", "所属区县为空")
+            return None
+        authority = code[2:8]
+        found = self.lookups.district_codes.get(authority)
+        if found is None:
+            problem(
+                "district",
+                ERROR,
+                "blank",
+                f"所属区县为空，且统一社会信用代码第3-8位登记机关代码“{authority}”不是您管辖范围内的区县，"
+                "请填写所属区县",
+            )
+            return None
+        district_id, name = found
+        problem(
+            "district",
+            WARNING,
+            "district_from_code",
+            f"所属区县为空，已按统一社会信用代码第3-8位登记机关代码确定为“{name}”",
+            authority,
+        )
+        return district_id
 
     def _kind(self, cells, i, problem) -> str | None:
         if i < 0:

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from enterprises.importing.columns import FIELD_BY_KEY, REQUIRED_KEYS, ColumnMap, header_score
 from enterprises.importing.rows import ERROR, PROBLEM_COLUMNS, STAGE_COLUMNS, WARNING, ImportLookups, RowNormalizer
+from portal.choices import RegionLevel
 from portal.copy import copy_rows
 from portal.spreadsheets import SpreadsheetError, Table, check_file, open_table
 
@@ -256,6 +257,8 @@ def classify(*, import_id: int, jurisdiction_path: str) -> None:
         )
         # Rows of enterprises already stored: keep a more precise stored region inside the same
         # district, refuse enterprises registered outside the jurisdiction, compute old → new.
+        # The refusal never names where the enterprise is registered: any credit code can be typed
+        # into a file, and the preview must not become a way to locate it.
         cursor.execute(
             f"""
             UPDATE {ROW_TABLE} t
@@ -287,7 +290,7 @@ def classify(*, import_id: int, jurisdiction_path: str) -> None:
             f"""
             INSERT INTO {PROBLEM_TABLE} (register_import_id, row_number, "column", severity, code, message, value)
             SELECT %(id)s, s.row_number, %(label)s, %(error)s, 'jurisdiction',
-                   '该企业已登记在“' || er.name || '”，不在您的管辖范围内', s.credit_code
+                   '该企业已登记，但不在您的管辖范围内，不能导入', s.credit_code
               FROM {ROW_TABLE} s
               JOIN enterprises_enterprise e ON e.id = s.enterprise_id
               JOIN portal_region er ON er.id = e.region_id
@@ -304,7 +307,9 @@ def classify(*, import_id: int, jurisdiction_path: str) -> None:
 
 
 def counts(import_id: int) -> dict[str, int]:
-    """Rows by preview action; rows awaiting check-character confirmation are counted apart."""
+    """Rows by preview action; rows awaiting check-character confirmation are counted apart.
+    WITHOUT_STREET: rows that will not be rejected and land at district level only (未落实到街道:
+    the register names only the district, and no street is stored for the enterprise yet)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -321,6 +326,14 @@ def counts(import_id: int) -> dict[str, int]:
             [import_id],
         )
         by_severity = dict(cursor.fetchall())
+        cursor.execute(
+            f"""
+            SELECT count(*) FROM {ROW_TABLE} s JOIN portal_region r ON r.id = s.region_id
+             WHERE s.register_import_id = %s AND s.action <> 'REJECTED' AND r.level = %s
+            """,  # noqa: S608
+            [import_id, RegionLevel.DISTRICT],
+        )
+        result["WITHOUT_STREET"] = cursor.fetchone()[0]
     result["ROWS_WITH_WARNINGS"] = by_severity.get(WARNING, 0)
     result["ROWS_WITH_ERRORS"] = by_severity.get(ERROR, 0)
     return result

@@ -64,11 +64,16 @@ class Expected:
 def expected_messy(n: int, *, list_kind: str = registers.REGISTRATION) -> Expected:
     """The importer's reading of the faults: a blank required cell and every row sharing a credit
     code are rejected; a failing check character waits for confirmation; text in the employee
-    column is a warning; the other faults are only spelling and are repaired."""
+    column is a warning; the other faults are only spelling and are repaired. A blank 所属区县 is
+    read from the credit code's registering-authority code (characters 3–8, the generator's
+    district code): the row is kept, with a warning, for a city-wide importer."""
     truth = registers.RegisterTruth(list_kind=list_kind, data_rows=n, header_row=2)
     rows = list(registers.messy_rows(registers.clean_rows(n, list_kind=list_kind), truth))
     duplicated = set(truth.duplicate_of) | set(truth.duplicate_of.values())
-    rejected = truth.rows_with("blank_required") | duplicated
+    district = registers.HEADERS[list_kind].index("所属区县")
+    blanked = truth.rows_with("blank_required")
+    district_from_code = {i for i in blanked if rows[i - 1][district] is None} - duplicated
+    rejected = (blanked - district_from_code) | duplicated
     pending = truth.rows_with("bad_check_char") - rejected
-    warned = pending | truth.rows_with("text_in_number")
+    warned = pending | truth.rows_with("text_in_number") | district_from_code
     return Expected(rows=rows, truth=truth, rejected=rejected, pending=pending, warned=warned)
