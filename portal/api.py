@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.utils.cache import add_never_cache_headers
 from rest_framework import permissions, routers, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from portal.audit import audit_context
 from portal.choices import AuditVia
+from portal.filters import query_params_error
 from portal.middleware import client_ip
 from portal.permissions import Capability, has_capability
 
@@ -59,6 +61,15 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     write_capability: Capability | None = None
     action_capabilities: dict[str, Capability] = {}
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
+
+    def initial(self, request, *args, **kwargs):
+        # After authentication and the capability check (a stranger learns nothing), before any
+        # parameter is read: the FilterSet's fields parse every filter (invalid ones answer 400
+        # through DjangoFilterBackend), and a NUL byte no field could hold is refused here.
+        super().initial(request, *args, **kwargs)
+        refused = query_params_error(request.query_params)
+        if refused:
+            raise ParseError(refused)
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).select_related(*self.select_related)
