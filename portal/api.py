@@ -38,7 +38,8 @@ def capability_for(view, method: str) -> Capability | str | None:
 
 class HasViewCapability(permissions.BasePermission):
     """Reads need the viewset's `read_capability`, writes its `write_capability`, a custom action
-    the capability named for it in `action_capabilities`. None for a write means no one writes."""
+    the capability named for it in `action_capabilities`. None for a write means no one writes.
+    Every API view has this permission, so it also refuses a query string with a NUL byte (400)."""
 
     message = "您的角色无权执行此操作"
 
@@ -47,9 +48,15 @@ class HasViewCapability(permissions.BasePermission):
         if user is None or not user.is_authenticated or not user.is_active:
             return False
         capability = capability_for(view, request.method)
-        if capability == ANY_SIGNED_IN:
-            return True
-        return capability is not None and has_capability(user, capability)
+        allowed = capability == ANY_SIGNED_IN or (capability is not None and has_capability(user, capability))
+        if allowed:
+            # Only once the caller may ask at all (a stranger learns nothing), and before any
+            # parameter is read: every filter is parsed by the view's FilterSet (invalid ones answer
+            # 400 through DjangoFilterBackend), and a NUL byte no field could hold is refused here.
+            refused = query_params_error(request.query_params)
+            if refused:
+                raise ParseError(refused)
+        return allowed
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
@@ -61,15 +68,6 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     write_capability: Capability | None = None
     action_capabilities: dict[str, Capability] = {}
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
-
-    def initial(self, request, *args, **kwargs):
-        # After authentication and the capability check (a stranger learns nothing), before any
-        # parameter is read: the FilterSet's fields parse every filter (invalid ones answer 400
-        # through DjangoFilterBackend), and a NUL byte no field could hold is refused here.
-        super().initial(request, *args, **kwargs)
-        refused = query_params_error(request.query_params)
-        if refused:
-            raise ParseError(refused)
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).select_related(*self.select_related)

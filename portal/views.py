@@ -211,7 +211,9 @@ def history_url(obj, user) -> str:
         return ""
 
 
-class RecordHistoryView(LoginRequiredMixin, CapabilityRequiredMixin, ScopedQuerysetMixin, DetailView):
+class RecordHistoryView(
+    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, ScopedQuerysetMixin, DetailView
+):
     """变更记录 of one record: who, when, via what, old → new, personal data masked. The record must
     be inside the user's region (else 404); city administrators search everything on /audit/.
     `model_label` ("enterprises.Enterprise") keeps portal from importing the apps above it."""
