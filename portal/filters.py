@@ -36,16 +36,16 @@ def filter_errors_message(form) -> str:
 
 
 class RegionChoiceField(django_filters.fields.ModelChoiceField):
-    """A region by its code: anything that cannot be a code (NUL, over-long, not ASCII digits) is
-    an invalid choice before the database is asked."""
+    """A region by its code: anything that cannot be a code (NUL, over-long, not ASCII digits —
+    "²" passes `str.isdigit()` but is no code) is an invalid choice before the database is asked."""
 
-    max_code_length = 32
+    max_code_length = 12  # Region.code: 6 or 12 ASCII digits
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if len(text) > self.max_code_length or not (text.isascii() and text.isalnum()):
+        if len(text) > self.max_code_length or not (text.isascii() and text.isdigit()):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(text)
 

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from portal.filters import filter_errors_message, query_params_error
-from portal.history import AccessLogSearchForm, AuditSearchForm
+from portal.history import AccessLogSearchForm, AuditSearchForm, describe_events
 from portal.permissions import Capability, CapabilityRequiredMixin
 
 
@@ -262,8 +262,6 @@ class AuditSearchView(
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        from portal.history import describe_events
-
         context = super().get_context_data(**kwargs)
         form = self.search_form = self.search_form_class(self.request.GET or None)
         queryset = form.filtered()
