@@ -4,19 +4,20 @@ import django_filters
 
 from instructors.choices import InstructorSource
 from instructors.models import Assignment, Instructor
-from portal.filters import DigestFilter, RegionFilter
+from portal.filters import RegionFilter
 
 
 class InstructorFilterSet(django_filters.FilterSet):
+    """No phone filter: an exact GET filter on a masked value is an oracle (see PartyMemberFilterSet)."""
+
     q = django_filters.CharFilter(label="姓名", field_name="name", lookup_expr="contains")
-    phone = DigestFilter(label="联系电话（精确）", digest_field="phone_digest")
     region = RegionFilter(label="区域")
     source = django_filters.ChoiceFilter(label="来源", choices=InstructorSource.choices)
     dual_duty = django_filters.BooleanFilter(label="一岗双责")
 
     class Meta:
         model = Instructor
-        fields = ["q", "phone", "region", "source", "dual_duty"]
+        fields = ["q", "region", "source", "dual_duty"]
 
 
 class AssignmentFilterSet(django_filters.FilterSet):

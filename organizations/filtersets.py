@@ -4,7 +4,7 @@ import django_filters
 
 from organizations.choices import Formation, MemberStatus, OrgLevel
 from organizations.models import PartyMember, PartyOrganization
-from portal.filters import DigestFilter, RegionFilter
+from portal.filters import RegionFilter
 
 
 class PartyOrganizationFilterSet(django_filters.FilterSet):
@@ -20,9 +20,11 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
 
 
 class PartyMemberFilterSet(django_filters.FilterSet):
+    """No ID-number or phone filter here: a GET filter on them was an oracle for guessing a masked
+    value (and put it in proxy logs). Exact lookups are a logged, throttled POST
+    (organizations.services.party_member_lookup) for roles that may reveal personal data."""
+
     q = django_filters.CharFilter(label="姓名", field_name="name", lookup_expr="contains")
-    id_number = DigestFilter(label="身份证号码（精确）", digest_field="id_number_digest")
-    phone = DigestFilter(label="联系电话（精确）", digest_field="phone_digest")
     region = RegionFilter(label="区域")
     status = django_filters.ChoiceFilter(label="党员类别", choices=MemberStatus.choices)
     is_hidden = django_filters.BooleanFilter(label="隐性党员")
@@ -32,4 +34,4 @@ class PartyMemberFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = PartyMember
-        fields = ["q", "id_number", "phone", "region", "status", "is_hidden", "is_mobile", "workplace", "organization"]
+        fields = ["q", "region", "status", "is_hidden", "is_mobile", "workplace", "organization"]

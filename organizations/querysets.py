@@ -14,8 +14,14 @@ def active_on_q(day: dt.date, prefix: str = "") -> Q:
     )
 
 
+# Party organizations, instructors and everything hanging off them are invisible to roles without
+# VIEW_PARTY (commerce-bureau staff keep enterprise basic data only), wherever they would appear.
+VIEW_PARTY = "VIEW_PARTY"
+
+
 class PartyOrganizationQuerySet(RegionScopedQuerySet):
     region_lookup = "region"
+    required_capability = VIEW_PARTY
 
     def active_on(self, day: dt.date) -> PartyOrganizationQuerySet:
         return self.filter(active_on_q(day))
@@ -28,3 +34,4 @@ class PartyMemberQuerySet(RegionScopedQuerySet):
 
 class OrgLifeRecordQuerySet(RegionScopedQuerySet):
     region_lookup = "organization__region"
+    required_capability = VIEW_PARTY

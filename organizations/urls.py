@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.PartyOrganizationListView.as_view(), name="list"),
     path("<int:pk>/", views.PartyOrganizationDetailView.as_view(), name="detail"),
     path("members/", views.PartyMemberListView.as_view(), name="member-list"),
+    path("members/lookup/", views.PartyMemberLookupView.as_view(), name="member-lookup"),
     path("members/<int:pk>/", views.PartyMemberDetailView.as_view(), name="member-detail"),
     path("members/<int:pk>/reveal/", views.PartyMemberRevealView.as_view(), name="member-reveal"),
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.utils.cache import add_never_cache_headers
 from rest_framework import permissions, routers, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from portal.audit import audit_context
 from portal.choices import AuditVia
+from portal.filters import query_params_error
 from portal.middleware import client_ip
 from portal.permissions import Capability, has_capability
 
@@ -36,7 +38,8 @@ def capability_for(view, method: str) -> Capability | str | None:
 
 class HasViewCapability(permissions.BasePermission):
     """Reads need the viewset's `read_capability`, writes its `write_capability`, a custom action
-    the capability named for it in `action_capabilities`. None for a write means no one writes."""
+    the capability named for it in `action_capabilities`. None for a write means no one writes.
+    Every API view has this permission, so it also refuses a query string with a NUL byte (400)."""
 
     message = "您的角色无权执行此操作"
 
@@ -45,9 +48,15 @@ class HasViewCapability(permissions.BasePermission):
         if user is None or not user.is_authenticated or not user.is_active:
             return False
         capability = capability_for(view, request.method)
-        if capability == ANY_SIGNED_IN:
-            return True
-        return capability is not None and has_capability(user, capability)
+        allowed = capability == ANY_SIGNED_IN or (capability is not None and has_capability(user, capability))
+        if allowed:
+            # Only once the caller may ask at all (a stranger learns nothing), and before any
+            # parameter is read: every filter is parsed by the view's FilterSet (invalid ones answer
+            # 400 through DjangoFilterBackend), and a NUL byte no field could hold is refused here.
+            refused = query_params_error(request.query_params)
+            if refused:
+                raise ParseError(refused)
+        return allowed
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

@@ -11,6 +11,7 @@ Both work with bulk_create, because values are computed in `pre_save`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import hashlib
 import hmac
@@ -119,13 +120,29 @@ class DigestField(models.CharField):
         return value
 
 
-def mask_id_number(value: str | None) -> str:
+def mask_tail(value: str | None, keep: int = 4) -> str:
+    """Only the last `keep` characters shown ("**************123X", "*******5678"), or all starred
+    when the value is not longer than that.
+
+    Never the head: an ID number's first six digits are the county code and the next eight the
+    birth date, so with the birth date on the page beside it and the check character, a 4+4 mask
+    left about ten candidates. The last four (sequence and check) say nothing the page does not."""
     if not value:
         return ""
-    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+    return "*" * (len(value) - keep) + value[-keep:] if len(value) > keep else "*" * len(value)
+
+
+def mask_id_number(value: str | None) -> str:
+    return mask_tail(value)
 
 
 def mask_phone(value: str | None) -> str:
-    if not value:
-        return ""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+    return mask_tail(value)
+
+
+def birth_date_shown(value: dt.date | None, *, full: bool) -> dt.date | str | None:
+    """A birth date as a role may see it: the date itself with the reveal capability, else only
+    the year ("1985年"). The full date is eight of the ID number's ten hidden digits."""
+    if value is None:
+        return None
+    return value if full else f"{value.year}年"

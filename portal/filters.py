@@ -1,9 +1,53 @@
+"""Filters shared by the apps' FilterSets, and the one check every list parameter goes through.
+
+A list parameter is parsed by a form field before it reaches SQL: bad input (a NUL byte, which
+PostgreSQL text cannot hold; Unicode digits such as "²" that `str.isdigit()` accepts and `int()`
+does not; a 5,000-character code) is a form error — 400 with a Chinese message — never a 500."""
+
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 
 from portal.models import Region
 from portal.scoping import region_visible_to
+
+NUL_MESSAGE = "查询参数含有非法字符（空字符）"
+
+
+def query_params_error(params) -> str | None:
+    """The Chinese reason a query string cannot be used at all, or None. A NUL byte can reach the
+    database through any parameter a view reads by hand, so it is refused before any field."""
+    for key, values in params.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return NUL_MESSAGE
+    return None
+
+
+def filter_errors_message(form) -> str:
+    """One line naming each invalid filter and why, for the 400 answer of a list page (`form` is
+    a FilterSet's form or a search form)."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else name
+        parts.append(f"{label}：{'；'.join(str(e) for e in errors)}")
+    return "筛选条件无效——" + "；".join(parts)
+
+
+class RegionChoiceField(django_filters.fields.ModelChoiceField):
+    """A region by its code: anything that cannot be a code (NUL, over-long, not ASCII digits —
+    "²" passes `str.isdigit()` but is no code) is an invalid choice before the database is asked."""
+
+    max_code_length = 12  # Region.code: 6 or 12 ASCII digits
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if len(text) > self.max_code_length or not (text.isascii() and text.isdigit()):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(text)
 
 
 def _regions_for(request):
@@ -13,6 +57,8 @@ def _regions_for(request):
 class RegionFilter(django_filters.ModelChoiceFilter):
     """Filter by a region the user may see (given by its code), including its whole subtree:
     choosing a district includes its streets. Offers only the user's own regions."""
+
+    field_class = RegionChoiceField
 
     def __init__(self, *args, region_lookup: str = "region", **kwargs):
         self.region_lookup = region_lookup
@@ -25,19 +71,3 @@ class RegionFilter(django_filters.ModelChoiceFilter):
             return qs
         subtree = Region.objects.filter(path__startswith=value.path).values("id")
         return qs.filter(**{f"{self.region_lookup}__in": subtree})
-
-
-class DigestFilter(django_filters.CharFilter):
-    """Exact lookup of a personal-data value (ID number, phone) through its keyed digest: the
-    value itself is encrypted at rest and cannot be searched."""
-
-    def __init__(self, *args, digest_field: str, **kwargs):
-        self.digest_field = digest_field
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        from portal.fields import digest_candidates
-
-        if not value or not value.strip():
-            return qs
-        return qs.filter(**{f"{self.digest_field}__in": digest_candidates(value)})

@@ -11,7 +11,8 @@ from portal.choices import Role
 
 
 class Capability(models.TextChoices):
-    VIEW_DATA = "VIEW_DATA", _("查看企业、党组织、党员、指导员")
+    VIEW_DATA = "VIEW_DATA", _("查看企业、载体、登记名单导入")
+    VIEW_PARTY = "VIEW_PARTY", _("查看党组织、指导员及其派驻")
     EDIT_ENTERPRISE = "EDIT_ENTERPRISE", _("维护企业基础信息")
     EDIT_PARTY = "EDIT_PARTY", _("维护党组织、党员、指导员、工作记录")
     IMPORT_REGISTER = "IMPORT_REGISTER", _("导入登记名单")
@@ -32,6 +33,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.DISTRICT_STAFF: frozenset(
         {
             Capability.VIEW_DATA,
+            Capability.VIEW_PARTY,
             Capability.EDIT_ENTERPRISE,
             Capability.EDIT_PARTY,
             Capability.IMPORT_REGISTER,
@@ -46,13 +48,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_HISTORY,
         }
     ),
-    # Commerce-bureau staff: enterprise basic data of their district, never members' personal data.
+    # Commerce-bureau staff: enterprise basic data of their district (the register, its imports and
+    # each enterprise's coverage state), nothing about people: no members, no party organizations,
+    # no instructors (VIEW_PARTY).
     Role.COMMERCE_STAFF: frozenset({Capability.VIEW_DATA, Capability.EDIT_ENTERPRISE, Capability.IMPORT_REGISTER}),
     # Leaders: read-only dashboards, ledgers and lists.
-    Role.LEADER: frozenset({Capability.VIEW_DATA, Capability.VIEW_LEDGER, Capability.EXPORT, Capability.VIEW_MEMBERS}),
+    Role.LEADER: frozenset(
+        {
+            Capability.VIEW_DATA,
+            Capability.VIEW_PARTY,
+            Capability.VIEW_LEDGER,
+            Capability.EXPORT,
+            Capability.VIEW_MEMBERS,
+        }
+    ),
     Role.API_CLIENT: frozenset(
         {
             Capability.VIEW_DATA,
+            Capability.VIEW_PARTY,
             Capability.EDIT_ENTERPRISE,
             Capability.EDIT_PARTY,
             Capability.IMPORT_REGISTER,

@@ -4,17 +4,20 @@ region tree (行政区划调整). Pages, API actions, exports and commands call 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from portal.audit import audit_context
 from portal.choices import AccessKind, AuditVia
-from portal.fields import EncryptedTextField, Undecryptable, mask_id_number, mask_phone
+from portal.fields import EncryptedTextField, Undecryptable, digest_candidates, mask_id_number, mask_phone
 from portal.models import AccessLog, Region, User, rewrite_subtree
 from portal.permissions import Capability, has_capability
 
@@ -25,7 +28,7 @@ def personal_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 
 def mask_value(field_name: str, value: str | None) -> str:
-    """The masked form of a personal-data value: ID numbers keep 4+4, phones 3+4 characters."""
+    """The masked form of a personal-data value: ID numbers and phones keep their last 4 characters."""
     if isinstance(value, Undecryptable):
         return str(value)
     if field_name == "id_number":
@@ -144,3 +147,62 @@ def region_move(*, region: Region, new_parent: Region, acting_user, via: str = A
             )
     moving.refresh_from_db()
     return RegionMoved(region=moving, old_parent=old_parent, old_path=old_path, moved_count=moved_count)
+
+
+class LookupThrottled(Exception):
+    """Too many exact lookups of personal data by one user within a minute (answered 429)."""
+
+    message = "精确查找过于频繁，请稍后再试（每人每分钟最多 {limit} 次）"
+
+    def __init__(self, limit: int):
+        super().__init__(self.message.format(limit=limit))
+
+
+def lookup_limit_per_minute() -> int:
+    return int(getattr(settings, "PERSONAL_LOOKUP_PER_MINUTE", 10))
+
+
+def _count_lookup(user) -> None:
+    """Counts the user's lookups in the current minute (Django's cache, shared by the workers when
+    it is a shared cache) and refuses past the limit."""
+    limit = lookup_limit_per_minute()
+    key = f"personal-lookup:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > limit:
+        raise LookupThrottled(limit)
+
+
+def personal_data_lookup(*, user, model: type[models.Model], field: str, value: str, ip: str | None) -> models.QuerySet:
+    """The rows of `model` inside the user's region whose personal-data `field` ("id_number",
+    "phone") is exactly `value`, through the field's keyed digest.
+
+    An exact lookup confirms a guess, so it is a reveal: it needs Capability.REVEAL_PERSONAL
+    (PermissionDenied otherwise), is throttled per user (LookupThrottled) and is logged like one
+    (AccessLog kind REVEAL, target "<model>:lookup", the field and the matching ids — never the
+    value), whether or not anything matched. Pages and API take `value` from a POST body, never
+    from the query string (proxy logs keep query strings).
+    """
+    if not can_reveal(user):
+        raise PermissionDenied("按身份证号码、电话精确查找需要查看个人敏感信息的权限")
+    digest_field = f"{field}_digest"
+    if field not in personal_fields(model) or not any(f.name == digest_field for f in model._meta.concrete_fields):
+        raise ValueError(f"{model._meta.label} 不能按“{field}”精确查找")
+    _count_lookup(user)
+    ids = list(
+        model.objects.visible_to(user)
+        .filter(**{f"{digest_field}__in": digest_candidates(value)})
+        .values_list("pk", flat=True)[:50]
+    )
+    AccessLog.objects.create(
+        user=user,
+        kind=AccessKind.REVEAL,
+        target=f"{model._meta.label_lower}:lookup",
+        detail={"fields": [field], "lookup": True, "matches": ids},
+        ip=ip,
+    )
+    return model.objects.visible_to(user).filter(pk__in=ids)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from portal.filters import filter_errors_message, query_params_error
+from portal.history import AccessLogSearchForm, AuditSearchForm, describe_events
 from portal.permissions import Capability, CapabilityRequiredMixin
 
 
@@ -48,8 +51,30 @@ class ScopedQuerysetMixin:
         return self.model.objects.visible_to(self.request.user)
 
 
-class ScopedListView(LoginRequiredMixin, CapabilityRequiredMixin, ScopedQuerysetMixin, FilterView):
-    """A filterable, paginated list of the user's region subtree."""
+class QueryParamsGuardMixin:
+    """A list page's query string is refused whole (400) when no field could hold it (a NUL byte);
+    every other parameter is parsed by the page's FilterSet or search form."""
+
+    def get(self, request, *args, **kwargs):
+        refused = query_params_error(request.GET)
+        if refused:
+            return HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
+        return super().get(request, *args, **kwargs)
+
+
+def _invalid_filters(request, response, message: str):
+    """An invalid filter: the page still renders (no rows, the form as typed) with the reason on
+    top, answered 400 so that a client or a crawler knows the list was not filtered."""
+    messages.error(request, message)
+    response.status_code = 400
+    return response
+
+
+class ScopedListView(
+    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, ScopedQuerysetMixin, FilterView
+):
+    """A filterable, paginated list of the user's region subtree. Bad filter input answers 400 with
+    the reason in Chinese and no rows (django-filter's strict mode), never a 500."""
 
     required_capability = Capability.VIEW_DATA
 
@@ -63,6 +88,13 @@ class ScopedListView(LoginRequiredMixin, CapabilityRequiredMixin, ScopedQueryset
 
     def get_queryset(self) -> QuerySet:
         return self.scoped_queryset().select_related(*self.select_related)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        filterset = getattr(self, "filterset", None)
+        if response.status_code == 200 and filterset is not None and filterset.is_bound and not filterset.is_valid():
+            return _invalid_filters(request, response, filter_errors_message(filterset.form))
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -182,7 +214,9 @@ def history_url(obj, user) -> str:
         return ""
 
 
-class RecordHistoryView(LoginRequiredMixin, CapabilityRequiredMixin, ScopedQuerysetMixin, DetailView):
+class RecordHistoryView(
+    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, ScopedQuerysetMixin, DetailView
+):
     """变更记录 of one record: who, when, via what, old → new, personal data masked. The record must
     be inside the user's region (else 404); city administrators search everything on /audit/.
     `model_label` ("enterprises.Enterprise") keeps portal from importing the apps above it."""
@@ -205,18 +239,34 @@ class RecordHistoryView(LoginRequiredMixin, CapabilityRequiredMixin, ScopedQuery
         return context
 
 
-class AuditSearchView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
+class SearchFormMixin:
+    """A log search page: its parameters are parsed by `search_form_class`; invalid ones are
+    ignored, named on the page and answered 400."""
+
+    search_form_class: type | None = None
+    search_form = None
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        form = self.search_form
+        if form is not None and form.is_bound and not form.is_valid():
+            return _invalid_filters(self.request, response, filter_errors_message(form))
+        return response
+
+
+class AuditSearchView(
+    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView
+):
     """The whole change log for city administrators: filter by table, actor, via, dates, record."""
 
     required_capability = Capability.VIEW_AUDIT
+    search_form_class = AuditSearchForm
     template_name = "portal/audit_search.html"
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        from portal.history import AuditSearchForm, describe_events
-
         context = super().get_context_data(**kwargs)
-        form = AuditSearchForm(self.request.GET or None)
+        form = self.search_form = self.search_form_class(self.request.GET or None)
         queryset = form.filtered()
         page = CountlessPaginator(queryset.select_related("actor"), self.paginate_by).get_page(
             self.request.GET.get("page")
@@ -233,18 +283,19 @@ class AuditSearchView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView)
         return context
 
 
-class AccessLogSearchView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
+class AccessLogSearchView(
+    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView
+):
     """The access log (reveals and exports) for city administrators."""
 
     required_capability = Capability.VIEW_AUDIT
+    search_form_class = AccessLogSearchForm
     template_name = "portal/access_log.html"
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        from portal.history import AccessLogSearchForm
-
         context = super().get_context_data(**kwargs)
-        form = AccessLogSearchForm(self.request.GET or None)
+        form = self.search_form = self.search_form_class(self.request.GET or None)
         page = CountlessPaginator(form.filtered().select_related("user"), self.paginate_by).get_page(
             self.request.GET.get("page")
         )

@@ -1,19 +1,58 @@
+from django.utils.cache import add_never_cache_headers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from instructors.api.serializers import AssignmentSerializer, InstructorSerializer
 from instructors.filtersets import AssignmentFilterSet, InstructorFilterSet
 from instructors.models import Assignment, Instructor
+from instructors.views import LOOKUP_BY_GET_REFUSED
 from portal.api import ScopedModelViewSet, reveal_response
+from portal.middleware import client_ip
 from portal.permissions import Capability
+from portal.services import LookupThrottled, personal_data_lookup
+
+
+class InstructorLookupSerializer(serializers.Serializer):
+    """The body of POST /api/v1/instructors/lookup/."""
+
+    phone = serializers.CharField(max_length=32)
 
 
 class InstructorViewSet(ScopedModelViewSet):
+    read_capability = Capability.VIEW_PARTY
     write_capability = Capability.EDIT_PARTY
-    action_capabilities = {"reveal": Capability.REVEAL_PERSONAL}
+    action_capabilities = {"reveal": Capability.REVEAL_PERSONAL, "lookup": Capability.REVEAL_PERSONAL}
     model = Instructor
     serializer_class = InstructorSerializer
     filterset_class = InstructorFilterSet
+
+    def list(self, request, *args, **kwargs):
+        if "phone" in request.query_params:
+            raise ParseError(LOOKUP_BY_GET_REFUSED)
+        return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["post"])
+    def lookup(self, request) -> Response:
+        """POST /api/v1/instructors/lookup/ {"phone": ...}: instructors of the user's region with
+        exactly that phone (masked). REVEAL_PERSONAL; logged and throttled (429) like a reveal."""
+        body = InstructorLookupSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            found = personal_data_lookup(
+                user=request.user,
+                model=Instructor,
+                field="phone",
+                value=body.validated_data["phone"],
+                ip=client_ip(request),
+            )
+        except LookupThrottled as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        rows = found.select_related(*self.select_related)
+        response = Response({"results": InstructorSerializer(rows, many=True, context={"request": request}).data})
+        add_never_cache_headers(response)
+        return response
 
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None) -> Response:
@@ -22,6 +61,7 @@ class InstructorViewSet(ScopedModelViewSet):
 
 
 class AssignmentViewSet(ScopedModelViewSet):
+    read_capability = Capability.VIEW_PARTY
     write_capability = Capability.EDIT_PARTY
     model = Assignment
     serializer_class = AssignmentSerializer

@@ -1,14 +1,25 @@
+from django.utils.cache import add_never_cache_headers
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
-from organizations.api.serializers import PartyMemberSerializer, PartyOrganizationSerializer
+from organizations.api.serializers import (
+    PartyMemberLookupSerializer,
+    PartyMemberSerializer,
+    PartyOrganizationSerializer,
+)
 from organizations.filtersets import PartyMemberFilterSet, PartyOrganizationFilterSet
 from organizations.models import PartyMember, PartyOrganization
+from organizations.views import LOOKUP_BY_GET_REFUSED, LOOKUP_PARAMS
 from portal.api import ScopedModelViewSet, reveal_response
+from portal.middleware import client_ip
 from portal.permissions import Capability
+from portal.services import LookupThrottled, personal_data_lookup
 
 
 class PartyOrganizationViewSet(ScopedModelViewSet):
+    read_capability = Capability.VIEW_PARTY
     write_capability = Capability.EDIT_PARTY
     model = PartyOrganization
     serializer_class = PartyOrganizationSerializer
@@ -21,13 +32,37 @@ class PartyOrganizationViewSet(ScopedModelViewSet):
 class PartyMemberViewSet(ScopedModelViewSet):
     read_capability = Capability.VIEW_MEMBERS
     write_capability = Capability.EDIT_PARTY
-    action_capabilities = {"reveal": Capability.REVEAL_PERSONAL}
+    action_capabilities = {"reveal": Capability.REVEAL_PERSONAL, "lookup": Capability.REVEAL_PERSONAL}
     model = PartyMember
     serializer_class = PartyMemberSerializer
     filterset_class = PartyMemberFilterSet
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("participates_in")
+
+    def list(self, request, *args, **kwargs):
+        if any(name in request.query_params for name in LOOKUP_PARAMS):
+            raise ParseError(LOOKUP_BY_GET_REFUSED)
+        return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["post"])
+    def lookup(self, request) -> Response:
+        """POST /api/v1/members/lookup/ {"id_number": ...} or {"phone": ...}: the members of the
+        user's region with exactly that value (masked, like the list). REVEAL_PERSONAL; logged and
+        throttled (429) like a reveal."""
+        body = PartyMemberLookupSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        field, value = body.lookup()
+        try:
+            found = personal_data_lookup(
+                user=request.user, model=PartyMember, field=field, value=value, ip=client_ip(request)
+            )
+        except LookupThrottled as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        rows = found.select_related(*self.select_related).prefetch_related("participates_in")
+        response = Response({"results": PartyMemberSerializer(rows, many=True, context={"request": request}).data})
+        add_never_cache_headers(response)
+        return response
 
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None) -> Response:

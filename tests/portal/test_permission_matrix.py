@@ -139,8 +139,14 @@ URL_FACTORIES: dict[str, Callable[[Region], models.Model]] = {
 }
 
 # Models whose rows a role sees only with an extra capability, wherever they appear (the scoping
-# rule, DOMAIN.md: commerce-bureau staff never see members).
-MODEL_CAPABILITY = {"organizations.PartyMember": Capability.VIEW_MEMBERS}
+# rule, DOMAIN.md: commerce-bureau staff never see members; they keep enterprise basic data only,
+# so party organizations, instructors and their assignments need VIEW_PARTY).
+MODEL_CAPABILITY = {
+    "organizations.PartyMember": Capability.VIEW_MEMBERS,
+    "organizations.PartyOrganization": Capability.VIEW_PARTY,
+    "instructors.Instructor": Capability.VIEW_PARTY,
+    "instructors.Assignment": Capability.VIEW_PARTY,
+}
 
 # The model behind a <pk> URL whose view does not declare `model` (it looks the object up itself).
 # Better: declare `model = ...` on the view; this map is for views that cannot.
@@ -503,6 +509,10 @@ def test_every_url_is_in_the_matrix():
         "member-list",
         "member-detail",
         "member-reveal",
+        "member-lookup",
+        "organizations:member-lookup",
+        "instructors:lookup",
+        "instructor-lookup",
         "api-root",
     ):
         assert expected in names
