@@ -114,7 +114,7 @@ class RegionMoved:
     moved_count: int
 
 
-def region_move(*, region: Region, new_parent: Region, acting_user, via: str = AuditVia.SYSTEM) -> RegionMoved:
+def region_move(*, region: Region, new_parent: Region, acting_user: Any, via: str = AuditVia.SYSTEM) -> RegionMoved:
     """行政区划调整: move `region` and everything below it under `new_parent`.
 
     Only city administrators (and superusers) re-divide the tree (Capability.ADMINISTER,
@@ -162,7 +162,7 @@ def lookup_limit_per_minute() -> int:
     return int(getattr(settings, "PERSONAL_LOOKUP_PER_MINUTE", 10))
 
 
-def _count_lookup(user) -> None:
+def _count_lookup(user: Any) -> None:
     """Counts the user's lookups in the current minute (Django's cache, shared by the workers when
     it is a shared cache) and refuses past the limit."""
     limit = lookup_limit_per_minute()
@@ -177,7 +177,9 @@ def _count_lookup(user) -> None:
         raise LookupThrottled(limit)
 
 
-def personal_data_lookup(*, user, model: type[models.Model], field: str, value: str, ip: str | None) -> models.QuerySet:
+def personal_data_lookup(
+    *, user: Any, model: type[models.Model], field: str, value: str, ip: str | None
+) -> models.QuerySet[Any]:
     """The rows of `model` inside the user's region whose personal-data `field` ("id_number",
     "phone") is exactly `value`, through the field's keyed digest.
 
@@ -193,8 +195,9 @@ def personal_data_lookup(*, user, model: type[models.Model], field: str, value: 
     if field not in personal_fields(model) or not any(f.name == digest_field for f in model._meta.concrete_fields):
         raise ValueError(f"{model._meta.label} 不能按“{field}”精确查找")
     _count_lookup(user)
+    manager: Any = model._default_manager  # a RegionScopedQuerySet manager: visible_to
     ids = list(
-        model.objects.visible_to(user)
+        manager.visible_to(user)
         .filter(**{f"{digest_field}__in": digest_candidates(value)})
         .values_list("pk", flat=True)[:50]
     )
@@ -205,4 +208,4 @@ def personal_data_lookup(*, user, model: type[models.Model], field: str, value: 
         detail={"fields": [field], "lookup": True, "matches": ids},
         ip=ip,
     )
-    return model.objects.visible_to(user).filter(pk__in=ids)
+    return manager.visible_to(user).filter(pk__in=ids)
