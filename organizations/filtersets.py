@@ -4,10 +4,10 @@ import django_filters
 
 from organizations.choices import Formation, MemberStatus, OrgLevel
 from organizations.models import PartyMember, PartyOrganization
-from portal.filters import DigestFilter, RegionFilter
+from portal.filters import DigestFilter, PortalFilterSet, RegionFilter
 
 
-class PartyOrganizationFilterSet(django_filters.FilterSet):
+class PartyOrganizationFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(label="名称", field_name="name", lookup_expr="contains")
     region = RegionFilter(label="区域")
     level = django_filters.ChoiceFilter(label="组织类别", choices=OrgLevel.choices)
@@ -19,7 +19,7 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
         fields = ["q", "region", "level", "formation", "is_online"]
 
 
-class PartyMemberFilterSet(django_filters.FilterSet):
+class PartyMemberFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(label="姓名", field_name="name", lookup_expr="contains")
     id_number = DigestFilter(label="身份证号码（精确）", digest_field="id_number_digest")
     phone = DigestFilter(label="联系电话（精确）", digest_field="phone_digest")

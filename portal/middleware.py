@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 
 from portal.audit import audit_context
 from portal.choices import AuditVia
+from portal.views import page_not_found
 
 _SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -131,4 +132,25 @@ class ExportAccessLogMiddleware:
                 detail={"file": disposition[:200], "logged_by": "middleware"},
                 ip=client_ip(request),
             )
+        return response
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on, Django answers a 404 with its English technical page (the URL list, the view
+    that raised): show the portal's own Chinese page instead, as in production (handler404). API
+    answers keep their JSON. Installed last, so it sees the 404 before the other middleware does."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and not getattr(response, "portal_page", False)
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith("/api/")
+        ):
+            return page_not_found(request)
         return response

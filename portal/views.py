@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.views.generic import DetailView, TemplateView
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
+from django.views import View
+from django.views.generic import DetailView, RedirectView, TemplateView
 from django_filters.views import FilterView
 
 from portal.permissions import Capability, CapabilityRequiredMixin
@@ -248,3 +253,76 @@ class AccessLogSearchView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateV
         params.pop("page", None)
         context.update(title="访问日志", form=form, page_obj=page, querystring=params.urlencode())
         return context
+
+
+# --- Searchable pickers: related records chosen from the user's region (portal/widgets.py) -------
+
+
+class AutocompleteView(LoginRequiredMixin, CapabilityRequiredMixin, View):
+    """JSON for a searchable picker: `{"results": [{"id", "label", "detail"}]}`, at most
+    `max_results` rows of `model.objects.visible_to(user)` whose `search_fields` match `q`.
+
+    Each app declares its own subclass and URL (the floor never names the apps' models). One query
+    per request, whatever is typed; rows of another district are never offered. `?id=` returns the
+    named rows (still scoped), so a picker can show the label of a value it was given."""
+
+    required_capability: Capability | None = Capability.VIEW_DATA
+    model: type[Model] | None = None
+    search_fields: tuple[str, ...] = ()  # lookups: "name__icontains", "credit_code__istartswith"
+    select_related: tuple[str, ...] = ()
+    max_results = 20
+    max_query_length = 64
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(self.request.user).select_related(*self.select_related)
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        condition = Q()
+        for lookup in self.search_fields:
+            condition |= Q(**{lookup: text})
+        return queryset.filter(condition)
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def detail(self, obj) -> str:
+        """A second, muted line that tells apart rows with the same label (a region, a code)."""
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        ids = [value for value in request.GET.getlist("id") if value.isdigit()][: self.max_results]
+        text = request.GET.get("q", "").strip()[: self.max_query_length]
+        if ids:
+            queryset = queryset.filter(pk__in=ids)
+        elif text:
+            queryset = self.search(queryset, text)
+        rows = queryset[: self.max_results]
+        return JsonResponse(
+            {"results": [{"id": obj.pk, "label": self.label(obj), "detail": self.detail(obj)} for obj in rows]}
+        )
+
+
+# --- Error pages and the favicon ----------------------------------------------------------------
+
+
+def page_not_found(request, exception=None):
+    """handler404: the portal's own page, in Chinese (also in DEBUG, see NotFoundPageMiddleware)."""
+    response = render(request, "404.html", status=404)
+    response.portal_page = True
+    return response
+
+
+def server_error(request):
+    """handler500: rendered without a request context (the error may lie in a context processor)."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page says: answer with the static file."""
+
+    public = True  # the permission matrix: open to everyone
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.ico")
