@@ -25,8 +25,9 @@ class AllYesNoSelect(forms.NullBooleanSelect):
         self.choices = [("", "全部"), ("true", "是"), ("false", "否")]
 
     def format_value(self, value):
+        # A list, as ChoiceWidget expects: the parent's bare string would match "" as a substring.
         formatted = super().format_value(value)
-        return "" if formatted == "unknown" else formatted
+        return [] if formatted == "unknown" else [formatted]
 
 
 class AutocompleteSelect(forms.Select):
