@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views import View
-from django.views.generic import DetailView, RedirectView, TemplateView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from portal.permissions import Capability, CapabilityRequiredMixin
@@ -318,11 +319,16 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
-class FaviconView(RedirectView):
-    """Browsers ask for /favicon.ico whatever the page says: answer with the static file."""
+class FaviconView(View):
+    """Browsers ask for /favicon.ico whatever the page says: answer with the static file itself
+    (static/favicon.ico), cached for a day, so that no page logs a 404 for it."""
 
     public = True  # the permission matrix: open to everyone
-    permanent = False
 
-    def get_redirect_url(self, *args, **kwargs) -> str:
-        return static("favicon.ico")
+    def get(self, request, *args, **kwargs):
+        path = finders.find("favicon.ico")
+        if path is None:
+            raise Http404("favicon.ico")
+        response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115 - closed by Django
+        patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+        return response

@@ -96,14 +96,15 @@ def test_the_urlconf_names_the_portals_handlers():
 # --- the favicon ---------------------------------------------------------------------------------
 
 
-def test_favicon_ico_is_served_from_the_static_files():
+def test_favicon_ico_is_served_from_the_static_files_to_everyone():
     response = Client().get("/favicon.ico")
-    assert response.status_code == 302
-    assert response["Location"] == "/static/favicon.ico"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert "max-age=86400" in response["Cache-Control"]
+    data = b"".join(response.streaming_content)
     icon = finders.find("favicon.ico")
-    assert icon is not None
     with open(icon, "rb") as handle:
-        data = handle.read()
+        assert data == handle.read()
     assert data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert b"\x89PNG" in data  # holding a PNG image
 
