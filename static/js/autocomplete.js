@@ -163,6 +163,7 @@
 
     select.hidden = true;
     select.setAttribute("tabindex", "-1");
+    Array.prototype.forEach.call(select.labels || [], function (label) { label.htmlFor = input.id; });
     if (tags) box.appendChild(tags);
     box.appendChild(input);
     box.appendChild(list);
