@@ -150,7 +150,6 @@ class NotFoundPageMiddleware:
         if (
             settings.DEBUG
             and response.status_code == 404
-            and not getattr(response, "portal_page", False)
             and response.get("Content-Type", "").startswith("text/html")
             and not request.path.startswith("/api/")
         ):

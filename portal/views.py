@@ -309,9 +309,7 @@ class AutocompleteView(LoginRequiredMixin, CapabilityRequiredMixin, View):
 
 def page_not_found(request, exception=None):
     """handler404: the portal's own page, in Chinese (also in DEBUG, see NotFoundPageMiddleware)."""
-    response = render(request, "404.html", status=404)
-    response.portal_page = True
-    return response
+    return render(request, "404.html", status=404)
 
 
 def server_error(request):
