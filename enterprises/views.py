@@ -21,10 +21,10 @@ from enterprises.forms import RegisterConfirmForm, RegisterUploadForm
 from enterprises.importing.report import error_report_xlsx
 from enterprises.models import Carrier, Enterprise, RegisterImport
 from portal.middleware import client_ip
-from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
+from portal.permissions import Capability, CapabilityRequiredMixin
 from portal.services import export_logged
 from portal.spreadsheets import MaxSizeUploadHandler
-from portal.views import Column, ScopedDetailView, ScopedListView
+from portal.views import AutocompleteView, Column, ScopedDetailView, ScopedListView
 
 
 class EnterpriseListView(ScopedListView):
@@ -140,7 +140,6 @@ class RegisterImportDetailView(ScopedDetailView):
         context.update(
             summary_lines=selectors.summary_lines(obj),
             in_progress=not finished,
-            can_import=has_capability(self.request.user, Capability.IMPORT_REGISTER),
             confirm_form=RegisterConfirmForm(),
         )
         if finished and obj.status != ImportStatus.FAILED:
@@ -225,3 +224,27 @@ class RegisterImportErrorReportView(LoginRequiredMixin, CapabilityRequiredMixin,
         stem = obj.original_name.rsplit(".", 1)[0]
         response["Content-Disposition"] = content_disposition_header(True, f"{stem}-问题行.xlsx")
         return response
+
+
+# --- Searchable pickers (portal/widgets.py): carriers and enterprises of the user's region ---------
+
+
+class CarrierAutocompleteView(AutocompleteView):
+    """载体 by name."""
+
+    model = Carrier
+    search_fields = ("name__icontains",)
+    select_related = ("region",)
+
+    def detail(self, obj) -> str:
+        return f"{obj.get_kind_display()} · {obj.region.name}"
+
+
+class EnterpriseAutocompleteView(AutocompleteView):
+    """企业 by name or by the start of its credit code."""
+
+    model = Enterprise
+    search_fields = ("name__icontains", "credit_code__istartswith")
+
+    def detail(self, obj) -> str:
+        return obj.credit_code

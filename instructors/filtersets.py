@@ -4,10 +4,10 @@ import django_filters
 
 from instructors.choices import InstructorSource
 from instructors.models import Assignment, Instructor
-from portal.filters import RegionFilter
+from portal.filters import PortalFilterSet, RegionFilter
 
 
-class InstructorFilterSet(django_filters.FilterSet):
+class InstructorFilterSet(PortalFilterSet):
     """No phone filter: an exact GET filter on a masked value is an oracle (see PartyMemberFilterSet)."""
 
     q = django_filters.CharFilter(label="姓名", field_name="name", lookup_expr="contains")
@@ -20,7 +20,7 @@ class InstructorFilterSet(django_filters.FilterSet):
         fields = ["q", "region", "source", "dual_duty"]
 
 
-class AssignmentFilterSet(django_filters.FilterSet):
+class AssignmentFilterSet(PortalFilterSet):
     region = RegionFilter(label="区域", region_lookup="enterprise__region")
     instructor = django_filters.NumberFilter(label="指导员", field_name="instructor_id")
     enterprise = django_filters.NumberFilter(label="企业", field_name="enterprise_id")

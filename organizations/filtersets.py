@@ -4,10 +4,10 @@ import django_filters
 
 from organizations.choices import Formation, MemberStatus, OrgLevel
 from organizations.models import PartyMember, PartyOrganization
-from portal.filters import RegionFilter
+from portal.filters import PortalFilterSet, RegionFilter
 
 
-class PartyOrganizationFilterSet(django_filters.FilterSet):
+class PartyOrganizationFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(label="名称", field_name="name", lookup_expr="contains")
     region = RegionFilter(label="区域")
     level = django_filters.ChoiceFilter(label="组织类别", choices=OrgLevel.choices)
@@ -19,7 +19,7 @@ class PartyOrganizationFilterSet(django_filters.FilterSet):
         fields = ["q", "region", "level", "formation", "is_online"]
 
 
-class PartyMemberFilterSet(django_filters.FilterSet):
+class PartyMemberFilterSet(PortalFilterSet):
     """No ID-number or phone filter here: a GET filter on them was an oracle for guessing a masked
     value (and put it in proxy logs). Exact lookups are a logged, throttled POST
     (organizations.services.party_member_lookup) for roles that may reveal personal data."""

@@ -2,18 +2,37 @@ from typing import ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from portal.models import AccessLog, AuditEvent, Region, User
+
+# What a user may do comes from their role (portal/permissions.py) and what they see from their
+# jurisdiction; Django's groups and per-user permissions grant nothing here (User.has_perm), so
+# the admin does not offer them (their names are English database rows besides).
+admin.site.unregister(Group)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "full_name", "role", "jurisdiction", "is_active")
-    list_filter = ("role", "is_active")
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("平台", {"fields": ("full_name", "role", "jurisdiction")}))
+    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "full_name", "email")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("个人信息", {"fields": ("full_name", "email")}),
+        (
+            "角色与管辖区域",
+            {
+                "fields": ("role", "jurisdiction"),
+                "description": "除超级用户外，每个用户都必须有管辖区域：用户只能看到管辖区域内的数据。",
+            },
+        ),
+        ("账号状态", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
     add_fieldsets = (
-        *(BaseUserAdmin.add_fieldsets or ()),
-        ("平台", {"fields": ("full_name", "role", "jurisdiction")}),
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        ("角色与管辖区域", {"classes": ("wide",), "fields": ("full_name", "role", "jurisdiction")}),
     )
     autocomplete_fields = ("jurisdiction",)
 

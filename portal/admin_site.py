@@ -4,6 +4,7 @@ unscoped admin lists."""
 
 from __future__ import annotations
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
@@ -29,3 +30,9 @@ class PortalAdminConfig(AdminConfig):
     """Installed instead of django.contrib.admin: the default site is PortalAdminSite."""
 
     default_site = "portal.admin_site.PortalAdminSite"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (the login lockout) under a Chinese name in the admin."""
+
+    verbose_name = "登录锁定"

@@ -11,6 +11,19 @@ from django.core.exceptions import ValidationError
 
 from portal.models import Region
 from portal.scoping import region_visible_to
+from portal.widgets import AllYesNoSelect
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """The base of every FilterSet: the same empty choice (全部) on every list page. Choice filters
+    get it from settings.FILTERS_EMPTY_CHOICE_LABEL; yes/no filters get 全部/是/否 here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for declared in self.filters.values():
+            if isinstance(declared, django_filters.BooleanFilter):
+                declared.extra.setdefault("widget", AllYesNoSelect)
+
 
 NUL_MESSAGE = "查询参数含有非法字符（空字符）"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 from portal.audit import audit_context
@@ -131,4 +132,26 @@ class ExportAccessLogMiddleware:
                 detail={"file": disposition[:200], "logged_by": "middleware"},
                 ip=client_ip(request),
             )
+        return response
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on, Django answers a 404 with its English technical page (the URL list, the view
+    that raised): show the portal's own Chinese page instead, as in production (handler404). API
+    answers keep their JSON. Installed last, so it sees the 404 before the other middleware does.
+    (The same template as portal.views.page_not_found; this module must import before the app
+    registry is ready, so it does not import the views.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+            and not request.path.startswith("/api/")
+        ):
+            return render(request, "404.html", status=404)
         return response

@@ -154,6 +154,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def clean(self) -> None:
+        """A user without a jurisdiction sees nothing (portal/scoping.py): only a superuser, who
+        sees everything, may have none. Here so that the admin and every form refuse it alike."""
+        super().clean()
+        if self.jurisdiction_id is None and not self.is_superuser:
+            raise ValidationError(
+                {"jurisdiction": "请选择管辖区域：除超级用户外，每个用户都必须有管辖区域，否则看不到任何数据"}
+            )
+
     # City administrators "manage users, regions, carriers, campaigns, settings" (DOMAIN.md): in
     # the admin they hold every model permission without per-user grants. Other roles hold none,
     # whatever grants they were given (the admin site refuses them anyway, portal/admin_site.py).

@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
-    "axes",
+    "portal.admin_site.AxesConfig",
     "csp",
     "portal",
     "enterprises",
@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "portal.middleware.AuditContextMiddleware",
     "portal.middleware.ExportAccessLogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -137,6 +138,9 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# Every filter's empty choice reads 全部 (booleans: portal.filters.PortalFilterSet).
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 # --- Files -------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
-from portal.views import HomeView, PortalLoginView, PortalLogoutView
+from portal.views import FaviconView, HomeView, PortalLoginView, PortalLogoutView
 
 # A change-history page for each of these records: (URL slug, model label); URL name history-<model>.
 HISTORY_MODELS = (
@@ -30,6 +30,7 @@ portal_patterns = [
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
     path("", include((portal_patterns, "portal"))),
@@ -40,6 +41,9 @@ urlpatterns = [
     path("api/v1/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
 
 admin.site.site_header = "非公企业党建工作平台 · 管理后台"
 admin.site.site_title = "非公企业党建"

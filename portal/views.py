@@ -8,9 +8,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBadRequest
+from django.db.models import Model, Q, QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import patch_cache_control
+from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -143,7 +155,7 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
             cards.append(("企业", Enterprise.objects.visible_to(user).in_scope().count(), "enterprises:list"))
         if has_capability(user, Capability.VIEW_MEMBERS):
             cards.append(("党员", PartyMember.objects.visible_to(user).count(), "organizations:member-list"))
-        if has_capability(user, Capability.VIEW_DATA):
+        if has_capability(user, Capability.VIEW_PARTY):
             cards.append(("党组织", PartyOrganization.objects.visible_to(user).count(), "organizations:list"))
             cards.append(("党建工作指导员", Instructor.objects.visible_to(user).count(), "instructors:list"))
         context["cards"] = cards
@@ -303,3 +315,81 @@ class AccessLogSearchView(
         params.pop("page", None)
         context.update(title="访问日志", form=form, page_obj=page, querystring=params.urlencode())
         return context
+
+
+# --- Searchable pickers: related records chosen from the user's region (portal/widgets.py) -------
+
+
+class AutocompleteView(LoginRequiredMixin, CapabilityRequiredMixin, View):
+    """JSON for a searchable picker: `{"results": [{"id", "label", "detail"}]}`, at most
+    `max_results` rows of `model.objects.visible_to(user)` whose `search_fields` match `q`.
+
+    Each app declares its own subclass and URL (the floor never names the apps' models). One query
+    per request, whatever is typed; rows of another district are never offered. `?id=` returns the
+    named rows (still scoped), so a picker can show the label of a value it was given."""
+
+    required_capability: Capability | None = Capability.VIEW_DATA
+    model: type[Model] | None = None
+    search_fields: tuple[str, ...] = ()  # lookups: "name__icontains", "credit_code__istartswith"
+    select_related: tuple[str, ...] = ()
+    max_results = 20
+    max_query_length = 64
+
+    def get_queryset(self) -> QuerySet:
+        assert self.model is not None, "AutocompleteView needs a model"  # noqa: S101 (a programming error)
+        manager: Any = self.model._default_manager  # a RegionScopedQuerySet manager
+        return manager.visible_to(self.request.user).select_related(*self.select_related)
+
+    def search(self, queryset: QuerySet, text: str) -> QuerySet:
+        condition = Q()
+        for lookup in self.search_fields:
+            condition |= Q(**{lookup: text})
+        return queryset.filter(condition)
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def detail(self, obj) -> str:
+        """A second, muted line that tells apart rows with the same label (a region, a code)."""
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        ids = [value for value in request.GET.getlist("id") if value.isdigit()][: self.max_results]
+        text = request.GET.get("q", "").strip()[: self.max_query_length]
+        if ids:
+            queryset = queryset.filter(pk__in=ids)
+        elif text:
+            queryset = self.search(queryset, text)
+        rows = queryset[: self.max_results]
+        return JsonResponse(
+            {"results": [{"id": obj.pk, "label": self.label(obj), "detail": self.detail(obj)} for obj in rows]}
+        )
+
+
+# --- Error pages and the favicon ----------------------------------------------------------------
+
+
+def page_not_found(request, exception=None):
+    """handler404: the portal's own page, in Chinese (also in DEBUG, see NotFoundPageMiddleware)."""
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """handler500: rendered without a request context (the error may lie in a context processor)."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class FaviconView(View):
+    """Browsers ask for /favicon.ico whatever the page says: answer with the static file itself
+    (static/favicon.ico), cached for a day, so that no page logs a 404 for it."""
+
+    public = True  # the permission matrix: open to everyone
+
+    def get(self, request, *args, **kwargs):
+        path = finders.find("favicon.ico")
+        if path is None:
+            raise Http404("favicon.ico")
+        response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115 - closed by Django
+        patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+        return response

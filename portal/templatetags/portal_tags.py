@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from portal.permissions import Capability, has_capability
+
 register = template.Library()
 
 
@@ -38,9 +40,11 @@ def detail_url(obj) -> str:
 
 @register.filter
 def can(user, capability: str) -> bool:
-    """`{% if user|can:"VIEW_MEMBERS" %}`: whether the user's role grants the capability."""
-    from portal.permissions import has_capability
-
+    """`{% if request.user|can:"IMPORT_REGISTER" %}`: whether the user's role grants the capability.
+    Every action button and navigation link is wrapped in it, with the capability its view
+    declares, so that no one is shown a link that answers 403. An unknown name fails loudly."""
+    if capability not in Capability.values:
+        raise template.TemplateSyntaxError(f"unknown capability {capability!r}")
     return has_capability(user, capability)
 
 
