@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from assessments.choices import Dimension, SnapshotStatus
-from assessments.models import LedgerEnterpriseFact, LedgerRow, LedgerSnapshot, figure_bit
-from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annotate_ledger, filter_figure
+from assessments.models import LedgerEnterpriseFact, LedgerPeriod, LedgerRow, LedgerSnapshot
+from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annotate_ledger, figure_bit, filter_figure
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Enterprise
 from portal.choices import RegionLevel
@@ -25,11 +25,6 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def ledger_enterprises(user, as_of: dt.date) -> QuerySet:
-    """The user's enterprises, annotated with every per-enterprise figure."""
-    return annotate_ledger(Enterprise.objects.visible_to(user), as_of)
 
 
 def figure_enterprises(queryset: QuerySet, figure: str, as_of: dt.date) -> QuerySet:
@@ -63,11 +58,6 @@ def latest_snapshot(as_of: dt.date | None = None) -> LedgerSnapshot | None:
     return snapshots.order_by("-as_of").first()
 
 
-def snapshot_rows(user, snapshot: LedgerSnapshot, dimension: str = Dimension.REGION) -> QuerySet:
-    """Rows of a snapshot the user may see (their region subtree)."""
-    return LedgerRow.objects.visible_to(user).filter(snapshot=snapshot, dimension=dimension)
-
-
 def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | None = None) -> list[str]:
     """Differences between a snapshot's region rows and the figures counted again now (empty when
     they agree: nothing changed since the snapshot was taken)."""
@@ -88,6 +78,28 @@ def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | No
     return problems
 
 
+def collect_period_problems(period: LedgerPeriod) -> list[str]:
+    """校核 (a read): the snapshot is complete, its figures are consistent with each other, and
+    the live per-enterprise rules still give the same numbers (nothing changed since 重新统计)."""
+    snapshot = period.snapshots.first()
+    if snapshot is None:
+        return ["尚未统计，请先重新统计"]
+    problems = []
+    row = LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION, region=period.region).first()
+    if row is None:
+        return ["快照中没有本区域的数据"]
+    if row.with_members + row.without_members != row.enterprises:
+        problems.append("有党员企业与无党员企业之和不等于企业总数")
+    if row.org_covered > row.with_members or row.work_covered > row.without_members:
+        problems.append("覆盖数大于应覆盖数")
+    if row.standalone + row.joint_only + row.no_org != row.enterprises:
+        problems.append("单独建立、联合建立、未建立党组织的企业之和不等于单位数")
+    if row.no_org_due + row.no_org_few + row.no_org_none != row.no_org:
+        problems.append("未建立党组织的企业分类之和不等于未建立党组织数")
+    problems += snapshot_mismatches(snapshot, regions=[period.region])
+    return problems
+
+
 FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
 
 
@@ -99,7 +111,11 @@ def _group_keys(queryset: QuerySet, params, user, *, facts: bool) -> QuerySet:
     code = params.get("region", "").strip()
     if code:
         region = get_object_or_404(region_visible_to(user), code=code)
-        queryset = queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
+        if params.get("unplaced") in ("1", True):
+            # Only the enterprises registered at the region itself, not placed below it.
+            queryset = queryset.filter(region=region)
+        else:
+            queryset = queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
     carrier = params.get("carrier", "")
     if carrier.isdigit():
         queryset = queryset.filter(carrier_id=int(carrier))
@@ -252,12 +268,6 @@ def export_fact_rows(user, snapshot: LedgerSnapshot, figure: str, params) -> Ite
             )
 
 
-def region_filter(queryset: QuerySet, region: Region | None) -> QuerySet:
-    if region is None:
-        return queryset
-    return queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
-
-
 # --- The annual party-statistics table (非公有制经济控制企业党建情况), read from a snapshot --------
 
 
@@ -291,12 +301,14 @@ STAT_LINES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("党总支", 1, ("standalone_general_branch",)),
     ("党支部", 1, ("standalone_branch",)),
     ("已建立联合党支部的", 0, ("joint_only",)),
-    ("其中：3名以上正式党员的", 1, ("joint_only_3plus",)),
+    ("具有3名以上党员的", 1, ("joint_only_3plus",)),
     ("未建立党组织的", 0, ("no_org",)),
-    ("应建未建（3名以上正式党员）", 1, ("no_org_due",)),
+    ("有3名以上正式党员的", 1, ("no_org_due",)),
     ("仅有个别党员", 1, ("no_org_few",)),
     ("没有党员", 1, ("no_org_none",)),
     ("补充资料：", 0, ()),
+    # The dashboard's 应建未建, the same figure (some are in a joint branch: not a line above).
+    ("应建未建（3名以上正式党员，未单独建立党组织）", 1, ("standalone_due",)),
     ("派驻党建工作指导员（人次）", 1, ("instructor_assignments",)),
     ("从业人员（人）", 1, ("employees",)),
     ("党员（人）", 1, ("full_members", "probationary_members")),

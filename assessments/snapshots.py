@@ -203,7 +203,9 @@ def snapshot_sql(snapshot_id: int, as_of: dt.date, region: Region | None = None)
           industry, ...) in one hash aggregate over the snapshot's facts;
     g:    the GROUPING SETS of the dimensions, summing the fine groups (far fewer rows than
           enterprises, so seven grouping sets cost little);
-    then region rows are rolled up to every ancestor through Region.path, carrier rows kept.
+    then region rows are rolled up to every ancestor through Region.path, carrier rows kept, and
+    each region with regions below it gets a "not placed below" row (REGION_UNPLACED) counting the
+    enterprises registered at the region itself: its children's rows plus that row add up to it.
     """
     counts = [
         f'count(*) FILTER (WHERE e.figures & {1 << index} <> 0) AS "{name}"'
@@ -237,6 +239,11 @@ def snapshot_sql(snapshot_id: int, as_of: dt.date, region: Region | None = None)
         scope = "AND a.path LIKE %s"
         params.append(region.path + "%")
     params.append(snapshot_id)
+    params.append(snapshot_id)
+    unplaced_scope = ""
+    if region is not None:
+        unplaced_scope = "AND r.path LIKE %s"
+        params.append(region.path + "%")
     # Built from code constants; every value is a bound parameter.
     sql = f"""
 WITH fine AS (
@@ -264,6 +271,12 @@ SELECT %s, g.dimension, c.region_id, g.carrier_id, {keys}, {plain}
 FROM g
 JOIN enterprises_carrier c ON c.id = g.carrier_id
 WHERE g.dimension = '{Dimension.CARRIER}'
+UNION ALL
+SELECT %s, '{Dimension.REGION_UNPLACED}', g.region_id, NULL, {keys}, {plain}
+FROM g
+JOIN portal_region r ON r.id = g.region_id
+WHERE g.dimension = '{Dimension.REGION}' {unplaced_scope}
+  AND EXISTS (SELECT FROM portal_region child WHERE child.parent_id = r.id)
 """  # noqa: S608
     # Table names are built from the snapshot's integer id only.
     not_null = ", ".join(

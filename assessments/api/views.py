@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assessments.api.serializers import GapEnterpriseSerializer, LedgerRowSerializer
 from assessments.choices import Dimension, SnapshotStatus
+from assessments.forms import LedgerParamsInvalid, parse_ledger_params
 from assessments.models import LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, annotate_ledger, filter_figure
 from assessments.selectors import (
@@ -16,7 +20,6 @@ from assessments.selectors import (
     annotate_page_from_facts,
     group_filter,
     latest_snapshot,
-    parse_date,
     snapshot_figure_enterprises,
     snapshot_has_facts,
 )
@@ -25,7 +28,20 @@ from portal.api import ScopedModelViewSet
 from portal.permissions import Capability
 
 
-class LedgerRowViewSet(ScopedModelViewSet):
+class LedgerParamsMixin:
+    """The ledger parameters of the request, parsed by the pages' form; bad input answers 400."""
+
+    @property
+    def params(self) -> dict:
+        if not hasattr(self, "_params"):
+            try:
+                self._params = parse_ledger_params(self.request.query_params)
+            except LedgerParamsInvalid as exc:
+                raise ValidationError({"detail": exc.messages}) from exc
+        return self._params
+
+
+class LedgerRowViewSet(LedgerParamsMixin, ScopedModelViewSet):
     """/api/v1/ledger/rows/?as_of=YYYY-MM-DD&dimension=region — the latest complete nightly
     snapshot on or before as_of (or ?snapshot=<id>), rows of the caller's region subtree."""
 
@@ -39,19 +55,18 @@ class LedgerRowViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         rows = super().get_queryset().filter(snapshot__status=SnapshotStatus.COMPLETE)
-        params = self.request.query_params
-        if params.get("snapshot", "").isdigit():
+        params = self.params
+        if params["snapshot"]:
             rows = rows.filter(snapshot_id=int(params["snapshot"]))
         else:
-            snapshot = latest_snapshot(parse_date(params.get("as_of")))
+            as_of = params["as_of"]
+            snapshot = latest_snapshot(dt.date.fromisoformat(as_of) if as_of else None)
             rows = rows.filter(snapshot=snapshot) if snapshot else rows.none()
-        dimension = params.get("dimension", Dimension.REGION)
-        if dimension not in Dimension.values:
-            raise Http404("没有这个分组")
+        dimension = params["dimension"] or Dimension.REGION
         return rows.filter(dimension=dimension).order_by("region__path", "id")
 
 
-class GapViewSet(ScopedModelViewSet):
+class GapViewSet(LedgerParamsMixin, ScopedModelViewSet):
     """/api/v1/ledger/gaps/<figure>/?region=&carrier=&industry=&as_of= — the enterprises behind a
     figure (any figure of assessments.rules.FIGURES; the five gap lists among them), live.
     With ?snapshot=<id>: the enterprises that snapshot counted (its per-enterprise facts; 404
@@ -65,13 +80,14 @@ class GapViewSet(ScopedModelViewSet):
     filter_backends: list = []
 
     def as_of(self):
-        return parse_date(self.request.query_params.get("as_of")) or timezone.localdate()
+        as_of = self.params["as_of"]
+        return dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
 
     def snapshot(self) -> LedgerSnapshot | None:
         if not hasattr(self, "_snapshot"):
-            snapshot_id = self.request.query_params.get("snapshot", "")
+            snapshot_id = self.params["snapshot"]
             self._snapshot = None
-            if snapshot_id.isdigit():
+            if snapshot_id:
                 self._snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(snapshot_id))
                 if not snapshot_has_facts(self._snapshot):
                     raise Http404("该快照的企业明细已清理")
@@ -81,7 +97,7 @@ class GapViewSet(ScopedModelViewSet):
         figure = self.kwargs.get("gap", "")
         if figure not in FIGURE_BY_NAME:
             raise Http404("没有这个指标")
-        params, snapshot = self.request.query_params, self.snapshot()
+        params, snapshot = self.params, self.snapshot()
         if snapshot is not None:
             enterprises = snapshot_figure_enterprises(self.request.user, snapshot, figure, params)
         else:
