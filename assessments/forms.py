@@ -8,14 +8,12 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from assessments.choices import Dimension
-from assessments.rules import FIGURE_BY_NAME, SIZE_50, SIZE_100
-from enterprises.choices import EnterpriseKind, Industry
+from assessments.filtersets import MAX_ID, LedgerFilterSet
+from assessments.rules import FIGURE_BY_NAME
+from enterprises.models import Enterprise
 
-# PostgreSQL integer keys: anything larger cannot name a row (and would overflow the query).
-MAX_ID = 2**31 - 1
 BY_CHOICES = ("region", "kind", "industry", "above_scale", "carrier")
 FLAG = (("", ""), ("0", "否"), ("1", "是"))
-BOOLEAN = (("", ""), ("True", "是"), ("False", "否"))
 
 
 def _choices(values) -> list[tuple[str, str]]:
@@ -31,22 +29,9 @@ class LedgerParamsInvalid(Exception):
 
 
 class LedgerParamsForm(forms.Form):
-    """?region=&carrier=&industry=&kind=&above_scale=&legal_member=&size_band=&unplaced= (a
-    line's group keys), ?snapshot=&as_of=&live= (the source), ?figure=&by=&dimension=&export=."""
+    """?snapshot=&as_of=&live= (the source), ?figure=&by=&dimension=&export=&page=; a line's group
+    keys are LedgerFilterSet's."""
 
-    region = forms.CharField(
-        label="区域",
-        required=False,
-        max_length=12,
-        validators=[RegexValidator(r"^[0-9]{6}([0-9]{6})?$", "区划代码应为6位或12位数字")],
-    )
-    unplaced = forms.ChoiceField(label="仅未落实到下级的企业", required=False, choices=FLAG)
-    carrier = forms.IntegerField(label="载体", required=False, min_value=1, max_value=MAX_ID)
-    industry = forms.ChoiceField(label="行业", required=False, choices=_choices(Industry.values))
-    kind = forms.ChoiceField(label="企业类型", required=False, choices=_choices(EnterpriseKind.values))
-    above_scale = forms.ChoiceField(label="规模以上", required=False, choices=BOOLEAN)
-    legal_member = forms.ChoiceField(label="法定代表人是党员", required=False, choices=BOOLEAN)
-    size_band = forms.ChoiceField(label="从业人员规模", required=False, choices=_choices((SIZE_50, SIZE_100)))
     snapshot = forms.IntegerField(label="快照", required=False, min_value=1, max_value=MAX_ID)
     as_of = forms.DateField(label="统计日期", required=False)
     live = forms.ChoiceField(label="实时", required=False, choices=FLAG)
@@ -61,25 +46,32 @@ class LedgerParamsForm(forms.Form):
         validators=[RegexValidator(r"^([0-9]{1,9}|last)$", "页码应为正整数")],
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("unplaced") == "1" and not cleaned.get("region"):
-            raise forms.ValidationError("“仅未落实到下级的企业”需要同时指定区域")
-        return cleaned
+
+def _messages(form) -> list[str]:
+    messages = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None else "参数"
+        messages.extend(error if name == "__all__" else f"参数“{label}”（{name}）：{error}" for error in errors)
+    return messages
 
 
 def parse_ledger_params(data) -> dict:
-    """The parameters of `data` (request.GET / query_params) as a dict of strings, the form's
-    normalised values ("" for absent ones); raises LedgerParamsInvalid."""
+    """The parameters of `data` (request.GET / query_params): the form's and LedgerFilterSet's,
+    as a dict of strings ("" for absent ones); raises LedgerParamsInvalid."""
     form = LedgerParamsForm(data)
+    keys = LedgerFilterSet(data, queryset=Enterprise.objects.none()).form
+    messages = []
     if not form.is_valid():
-        messages = []
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else "参数"
-            messages.extend(f"参数“{label}”（{name}）：{error}" if name != "__all__" else error for error in errors)
+        messages += _messages(form)
+    if not keys.is_valid():
+        messages += _messages(keys)
+    elif keys.cleaned_data.get("unplaced") == "1" and not keys.cleaned_data.get("region"):
+        messages.append("“仅未落实到下级的企业”需要同时指定区域")
+    if messages:
         raise LedgerParamsInvalid(messages)
     params = {}
-    for name, value in form.cleaned_data.items():
+    for name, value in (form.cleaned_data | keys.cleaned_data).items():
         if value is None:
             params[name] = ""
         elif name == "as_of":

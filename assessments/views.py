@@ -24,22 +24,16 @@ from assessments.forms import LedgerParamsInvalid, parse_ledger_params
 from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, GAPS, level_mismatch_organizations
 from assessments.selectors import (
-    EXPORT_HEADERS,
-    annotate_page,
+    FigureList,
     current_campaigns,
-    export_fact_rows,
-    export_rows,
-    figure_enterprises,
+    figure_list,
     group_filter,
     latest_snapshot,
-    page_from_facts,
     parse_date,
     prefers_snapshot,
-    snapshot_figure_facts,
-    snapshot_has_facts,
-    statistics_table,
 )
 from assessments.snapshots import LedgerLocked
+from assessments.statistics import statistics_table
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Carrier, Enterprise
 from instructors.models import Instructor
@@ -232,7 +226,6 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.gap = kwargs.get("gap")
-        self.snapshot, self.notice = None, ""
         return super().dispatch(request, *args, **kwargs)
 
     def figure_name(self) -> str:
@@ -241,41 +234,28 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             raise Http404("没有这个指标")
         return name
 
-    def choose_source(self) -> None:
-        """Set self.snapshot (None: live) and self.notice from the request."""
-        params = self.params
-        if params["live"] == "1":
-            return
-        if params["snapshot"]:
-            snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(params["snapshot"]))
-        elif self.gap and prefers_snapshot(self.request.user):
-            snapshot = latest_snapshot()
-            if snapshot is None:
-                return
-        else:
-            return
-        if snapshot_has_facts(snapshot):
-            self.snapshot = snapshot
-        else:
-            self.notice = f"{snapshot.as_of:%Y-%m-%d} 快照的企业明细已清理，以下按实时数据逐户计算。"
+    @cached_property
+    def listing(self) -> FigureList:
+        """The source, notice and queryset: the same selector as the API and the export."""
+        self.selected_region()  # a region outside the user's subtree: 404, as if it did not exist
+        prefer = bool(self.gap) and prefers_snapshot(self.request.user)
+        return figure_list(
+            user=self.request.user, figure=self.figure_name(), filters=self.params, prefer_snapshot=prefer
+        )
+
+    @property
+    def snapshot(self) -> LedgerSnapshot | None:
+        return self.listing.snapshot
+
+    @property
+    def notice(self) -> str:
+        return self.listing.notice
 
     def as_of(self) -> dt.date:
-        if self.snapshot is not None:
-            return self.snapshot.as_of
-        as_of = self.params["as_of"]
-        return dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+        return self.listing.as_of
 
     def get_queryset(self):
-        user, params, figure = self.request.user, self.params, self.figure_name()
-        self.choose_source()
-        if self.snapshot is not None:
-            # Paged over the snapshot's facts (region, then enterprise id): a city-wide page needs
-            # no sort of the enterprises themselves, and the count is the facts' exact count.
-            facts = snapshot_figure_facts(user, self.snapshot, figure, params)
-            return facts.order_by("region__path", "enterprise_id")
-        scoped = group_filter(Enterprise.objects.visible_to(user), params, user)
-        enterprises = figure_enterprises(scoped, figure, self.as_of())
-        return enterprises.select_related("region", "carrier").order_by("region__path", "name", "pk")
+        return self.listing.queryset
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         if self.snapshot is not None:
@@ -292,15 +272,14 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             raise PermissionDenied("您的角色无权导出")
         figure = FIGURE_BY_NAME[self.figure_name()]
         user, params = self.request.user, self.params
-        self.choose_source()
         if self.snapshot is not None:
-            rows = export_fact_rows(user, self.snapshot, figure.name, params)
+            rows = exports.export_fact_rows(user, self.snapshot, figure.name, params)
             title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d} 统计）"
         else:
-            scoped = group_filter(Enterprise.objects.visible_to(user), params, user)
-            rows = export_rows(scoped, figure.name, self.as_of())
+            scoped = group_filter(Enterprise.objects.visible_to(user), params)
+            rows = exports.export_rows(scoped, figure.name, self.as_of())
             title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d}，实时）"
-        content, count = exports.list_workbook(title, EXPORT_HEADERS, rows)
+        content, count = exports.list_workbook(title, exports.EXPORT_HEADERS, rows)
         detail = {k: v for k, v in params.items() if v} | {
             "source": f"snapshot:{self.snapshot.pk}" if self.snapshot else "live"
         }
@@ -328,10 +307,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         params.pop("export", None)
-        if self.snapshot is not None:
-            rows = page_from_facts(context["object_list"], self.request.user)
-        else:
-            rows = annotate_page(context["object_list"], self.as_of())
+        rows = self.listing.rows(context["object_list"], self.request.user)
         context.update(
             object_list=rows,
             rows=rows,
