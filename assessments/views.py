@@ -120,7 +120,8 @@ class LedgerMixin(LoginRequiredMixin, CapabilityRequiredMixin):
 
     def selected_snapshot(self) -> LedgerSnapshot | None:
         if self.params["snapshot"]:
-            return get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(self.params["snapshot"]))
+            snapshots = LedgerSnapshot.objects.complete().select_related("period", "period__submitted_by")
+            return get_object_or_404(snapshots, pk=int(self.params["snapshot"]))
         as_of = self.params["as_of"]
         return latest_snapshot(dt.date.fromisoformat(as_of) if as_of else None)
 
@@ -337,6 +338,13 @@ class StatisticsTableView(LedgerMixin, TemplateView):
     template_name = "assessments/statistics.html"
     title = "非公有制经济控制企业党建工作情况统计表"
 
+    def marked_title(self, snapshot: LedgerSnapshot | None) -> str:
+        """A submitted period's table says so, on the page and in its Excel file alike."""
+        period = snapshot.period if snapshot is not None else None
+        if period is not None and period.is_locked:
+            return f"{self.title}（已上报 · 锁定，{period.submitted_by} {period.submitted_at:%Y-%m-%d %H:%M} 上报）"
+        return self.title
+
     def get(self, request, *args, **kwargs):
         if self.params["export"] == "xlsx":
             if not has_capability(request.user, Capability.EXPORT):
@@ -345,7 +353,8 @@ class StatisticsTableView(LedgerMixin, TemplateView):
             if region is None or snapshot is None:
                 raise Http404("没有可导出的统计数据")
             table = statistics_table(snapshot, region)
-            content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=self.title)
+            title = self.marked_title(snapshot)
+            content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=title)
             exports.log_export(request, f"ledger-statistics:{region.code}:{snapshot.as_of}", len(table.lines))
             return exports.xlsx_response(content, f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx")
         return super().get(request, *args, **kwargs)
@@ -356,7 +365,7 @@ class StatisticsTableView(LedgerMixin, TemplateView):
         table = statistics_table(snapshot, region) if region and snapshot else None
         period = snapshot.period if snapshot is not None else None
         context.update(
-            title=self.title + ("（已上报 · 锁定）" if period is not None and period.is_locked else ""),
+            title=self.marked_title(snapshot),
             period=period,
             region=region,
             snapshot=snapshot,

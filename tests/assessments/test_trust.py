@@ -4,6 +4,9 @@ the same label means the same number on every page, and malformed parameters ans
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -170,6 +173,11 @@ def test_a_submitted_periods_table_is_marked_locked_with_who_and_when(client, st
     body = locked.content.decode()
     assert "已上报 · 锁定" in body and str(staff) in body
     assert "已上报 · 锁定" in locked.context["title"]
+    export = client.get(
+        reverse("assessments:statistics"), {"snapshot": snapshot.pk, "region": taishan.code, "export": "xlsx"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert "已上报 · 锁定" in sheet["A1"].value
     live = client.get(reverse("assessments:statistics"), {"region": taishan.code})
     assert "已上报 · 锁定" not in live.content.decode()
 
