@@ -299,7 +299,7 @@ FIGURES: tuple[Figure, ...] = (
     # 应单独组建: at least 3 full members and no active standalone organization of its own.
     Figure(
         "standalone_due",
-        "应建未建（3名以上正式党员，未单独建立党组织）",
+        "应建未建（3名以上正式党员）",
         IN_SCOPE & _f("has_three_full") & ~_f("by_standalone"),
         gap=True,
     ),

@@ -51,7 +51,7 @@ STAT_LINES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     ("没有党员", 1, ("no_org_none",)),
     ("补充资料：", 0, ()),
     # The dashboard's 应建未建, the same figure (some are in a joint branch: not a line above).
-    ("应建未建（3名以上正式党员，未单独建立党组织）", 1, ("standalone_due",)),
+    ("应建未建（3名以上正式党员）", 1, ("standalone_due",)),
     ("派驻党建工作指导员（人次）", 1, ("instructor_assignments",)),
     ("从业人员（人）", 1, ("employees",)),
     ("党员（人）", 1, ("full_members", "probationary_members")),

@@ -53,9 +53,4 @@ class Migration(migrations.Migration):
             name='no_org_due',
             field=models.PositiveIntegerField(default=0, verbose_name='其中：有3名以上正式党员的'),
         ),
-        migrations.AlterField(
-            model_name='ledgerrow',
-            name='standalone_due',
-            field=models.PositiveIntegerField(default=0, verbose_name='应建未建（3名以上正式党员，未单独建立党组织）'),
-        ),
     ]

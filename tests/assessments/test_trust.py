@@ -135,7 +135,7 @@ def test_home_figures_come_from_the_latest_snapshot_and_match_the_ledger(client,
     due = next(cell["value"] for cell in dashboard["cells"] if cell["figure"] == "standalone_due")
     table = client.get(reverse("assessments:statistics")).context["table"]
     lines = {line.label: line.values[0] for line in table.lines if line.values}
-    assert cards["应建未建"][0] == due == lines["应建未建（3名以上正式党员，未单独建立党组织）"]
+    assert cards["应建未建"][0] == due == lines["应建未建（3名以上正式党员）"]
     assert lines["党员（人）"] == cards["党员（含预备党员）"][0]
     # Each figure links to its list, and that list has the figure's length.
     listed = client.get(cards["在册存续企业"][1])

@@ -153,7 +153,7 @@ def test_statistics_table_page_and_export(client, staff, world):
     assert lines["单位数"][0] == len(_taishan_expected("enterprises"))
     assert lines["有3名以上正式党员的"][0] == len(_taishan_expected("no_org_due"))
     assert lines["具有3名以上党员的"][0] == len(_taishan_expected("joint_only_3plus"))
-    assert lines["应建未建（3名以上正式党员，未单独建立党组织）"][0] == len(_taishan_expected("standalone_due"))
+    assert lines["应建未建（3名以上正式党员）"][0] == len(_taishan_expected("standalone_due"))
     assert lines["单位数"][2] == 1  # 100 人以上
     assert lines["单位数"][1] == 2  # 50 人以上: exactly 50 and 120
     response = client.get(reverse("assessments:statistics"), {"as_of": AS_OF.isoformat(), "export": "xlsx"})
