@@ -96,9 +96,6 @@ def collect_period_problems(period: LedgerPeriod) -> list[str]:
     return problems
 
 
-FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
-
-
 def group_filter(queryset: QuerySet, filters: dict) -> QuerySet:
     """A ledger line's group keys (LedgerFilterSet) applied to enterprises (live lists)."""
     return LedgerFilterSet(filters, queryset=queryset).qs
@@ -127,10 +124,6 @@ def snapshot_figure_facts(user, snapshot: LedgerSnapshot, figure: str, params) -
     """The user's facts of `snapshot` counted in `figure`, narrowed to the line's group keys."""
     facts = LedgerEnterpriseFact.objects.visible_to(user).filter(snapshot=snapshot).holding(figure)
     return LedgerFactFilterSet(params, queryset=facts).qs
-
-
-# What the list rows show, read from a fact's bits instead of the live rules.
-PAGE_FIGURES = ("with_members", "without_members", "org_covered", "work_covered", "surveyed")
 
 
 def _as_counted(enterprise: Enterprise, fact: LedgerEnterpriseFact | None) -> Enterprise:
