@@ -28,6 +28,10 @@ class Dimension(models.TextChoices):
     """How a snapshot row groups enterprises. Region dimensions are rolled up the region tree."""
 
     REGION = "region", _("区域")
+    # Enterprises registered at the region itself, not at any region below it (an imported
+    # register often gives only the district): with the children's rows they add up to the
+    # region's row.
+    REGION_UNPLACED = "region_unplaced", _("区域直属（未落实到下级）")
     REGION_KIND = "region_kind", _("区域 × 企业类型")
     REGION_INDUSTRY = "region_industry", _("区域 × 行业")
     REGION_ABOVE_SCALE = "region_above_scale", _("区域 × 规模以上")

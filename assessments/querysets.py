@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Value
 
+from assessments.choices import SnapshotStatus
+from assessments.rules import figure_bit
 from portal.scoping import RegionScopedQuerySet
 
 
@@ -17,8 +20,6 @@ class SnapshotQuerySet(models.QuerySet):
     """Snapshots themselves carry no data; their rows are scoped (LedgerRowQuerySet)."""
 
     def complete(self) -> SnapshotQuerySet:
-        from assessments.choices import SnapshotStatus
-
         return self.filter(status=SnapshotStatus.COMPLETE)
 
     def nightly(self) -> SnapshotQuerySet:
@@ -38,10 +39,6 @@ class LedgerEnterpriseFactQuerySet(RegionScopedQuerySet):
 
     def holding(self, figure: str) -> LedgerEnterpriseFactQuerySet:
         """Facts of enterprises counted in `figure` (its bit set)."""
-        from django.db.models import BigIntegerField, ExpressionWrapper, F, Value
-
-        from assessments.models.ledger import figure_bit
-
         bit = Value(figure_bit(figure), output_field=BigIntegerField())
         masked = ExpressionWrapper(F("figures").bitand(bit), output_field=BigIntegerField())
         return self.alias(_bit=masked).filter(_bit=bit)

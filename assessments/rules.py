@@ -57,6 +57,9 @@ from organizations.querysets import active_on_q
 
 # 应单独组建: an enterprise with at least this many full members should have its own organization.
 STANDALONE_MIN_FULL_MEMBERS = 3
+# The statistics table's 已建立联合党支部的 › 具有3名以上党员的: members of both statuses (党员 in
+# the party statistics include probationary members).
+JOINT_MIN_MEMBERS = 3
 # 50+ without members: every enterprise of at least this many employees should have members.
 MEMBERS_EXPECTED_FROM_EMPLOYEES = 50
 # The statistics table's second size column.
@@ -110,6 +113,8 @@ def fact_sources(as_of: dt.date) -> tuple[FactSource, ...]:
         .values("workplace_id")
         .annotate(
             full_members=Count("pk", filter=Q(status=MemberStatus.FULL)),
+            # 党员 in the party statistics: full and probationary together.
+            all_members=Count("pk"),
             probationary_members=Count("pk", filter=Q(status=MemberStatus.PROBATIONARY)),
             # 党员结构清楚 needs gender, birth date, education, join date (status is never blank).
             incomplete_members=Count(
@@ -152,7 +157,7 @@ def fact_sources(as_of: dt.date) -> tuple[FactSource, ...]:
             "members",
             "workplace_id",
             members,
-            ("full_members", "probationary_members", "incomplete_members", "unplaced_members"),
+            ("full_members", "probationary_members", "all_members", "incomplete_members", "unplaced_members"),
         ),
         FactSource(
             "organizations",
@@ -186,6 +191,8 @@ BASES: tuple[Base, ...] = (
     Base("has_members", Q(full_members__gt=0) | Q(probationary_members__gt=0), "members"),
     # 应单独组建 counts full members only.
     Base("has_three_full", Q(full_members__gte=STANDALONE_MIN_FULL_MEMBERS), "members"),
+    # The statistics table's 具有3名以上党员的 counts full and probationary members together.
+    Base("has_three_members", Q(all_members__gte=JOINT_MIN_MEMBERS), "members"),
     Base("has_instructor", Q(active_instructors__gt=0), "assignments"),
     Base("by_standalone", Q(standalone_orgs__gt=0), "organizations"),
     Base("by_joint", Q(joint_orgs__gt=0), "organizations"),
@@ -322,17 +329,27 @@ FIGURES: tuple[Figure, ...] = (
     Figure("joint_only", "已建立联合党支部", IN_SCOPE & ~_f("by_standalone") & _f("by_joint")),
     Figure(
         "joint_only_3plus",
-        "其中：3名以上正式党员",
-        IN_SCOPE & ~_f("by_standalone") & _f("by_joint") & _f("has_three_full"),
+        "其中：具有3名以上党员的",
+        IN_SCOPE & ~_f("by_standalone") & _f("by_joint") & _f("has_three_members"),
     ),
     Figure("no_org", "未建立党组织", IN_SCOPE & ~ANY_ORG),
-    Figure("no_org_due", "其中：应建未建", IN_SCOPE & ~ANY_ORG & _f("has_three_full")),
+    Figure("no_org_due", "其中：有3名以上正式党员的", IN_SCOPE & ~ANY_ORG & _f("has_three_full")),
     Figure("no_org_few", "其中：仅有个别党员", IN_SCOPE & ~ANY_ORG & _f("has_members") & ~_f("has_three_full")),
     Figure("no_org_none", "其中：没有党员", IN_SCOPE & ~ANY_ORG & ~_f("has_members")),
     Figure("fifty_plus", "从业人员50人以上", IN_SCOPE & _f("employees_50")),
     Figure("hundred_plus", "从业人员100人以上", IN_SCOPE & _f("employees_100")),
 )
 FIGURE_BY_NAME = {figure.name: figure for figure in FIGURES}
+# The bit of each figure in LedgerEnterpriseFact.figures (a bigint holds 63).
+FIGURE_INDEX = {figure.name: index for index, figure in enumerate(FIGURES)}
+assert len(FIGURES) <= 63  # noqa: S101
+
+
+def figure_bit(figure: str) -> int:
+    """The bit of `figure` in LedgerEnterpriseFact.figures."""
+    return 1 << FIGURE_INDEX[figure]
+
+
 GAPS = tuple(figure for figure in FIGURES if figure.gap)
 
 # Sums kept in the snapshot besides the counts: (column, per-enterprise source, label).

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assessments.choices import Dimension, SnapshotStatus
-from assessments.models import LedgerEnterpriseFact, LedgerRow, LedgerSnapshot, figure_bit
-from assessments.rules import FIGURE_BY_NAME, FIGURES, SIZE_50, SIZE_100, annotate_ledger, filter_figure
-from enterprises.choices import EnterpriseKind, Industry
-from enterprises.models import Enterprise
+from assessments.filtersets import LedgerFactFilterSet, LedgerFilterSet
+from assessments.models import LedgerEnterpriseFact, LedgerPeriod, LedgerRow, LedgerSnapshot
+from assessments.rules import FIGURE_BY_NAME, FIGURES, annotate_ledger, filter_figure
+from assessments.snapshots import live_totals
+from enterprises.models import Enterprise, SurveyCampaign
 from portal.choices import RegionLevel
 from portal.models import Region, User
-from portal.scoping import region_visible_to
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -25,11 +26,6 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-def ledger_enterprises(user: User, as_of: dt.date) -> QuerySet:
-    """The user's enterprises, annotated with every per-enterprise figure."""
-    return annotate_ledger(Enterprise.objects.visible_to(user), as_of)
 
 
 def figure_enterprises(queryset: QuerySet, figure: str, as_of: dt.date) -> QuerySet:
@@ -47,8 +43,6 @@ def annotate_page(enterprises: Iterable[Enterprise], as_of: dt.date) -> list[Ent
 
 def current_campaigns(region: Region | None) -> list:
     """The current survey campaigns that concern `region` (its own, an ancestor's or a descendant's)."""
-    from enterprises.models import SurveyCampaign
-
     if region is None:
         return []
     campaigns = SurveyCampaign.objects.filter(is_current=True).select_related("region")
@@ -63,16 +57,9 @@ def latest_snapshot(as_of: dt.date | None = None) -> LedgerSnapshot | None:
     return snapshots.order_by("-as_of").first()
 
 
-def snapshot_rows(user: User, snapshot: LedgerSnapshot, dimension: str = Dimension.REGION) -> QuerySet:
-    """Rows of a snapshot the user may see (their region subtree)."""
-    return LedgerRow.objects.visible_to(user).filter(snapshot=snapshot, dimension=dimension)
-
-
 def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | None = None) -> list[str]:
     """Differences between a snapshot's region rows and the figures counted again now (empty when
     they agree: nothing changed since the snapshot was taken)."""
-    from assessments.snapshots import live_totals
-
     if snapshot.status != SnapshotStatus.COMPLETE:
         return [f"{snapshot} 未完成"]
     rows = LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION).select_related("region")
@@ -88,43 +75,32 @@ def snapshot_mismatches(snapshot: LedgerSnapshot, regions: Iterable[Region] | No
     return problems
 
 
-FIGURE_NAMES = frozenset(FIGURE_BY_NAME)
+def collect_period_problems(period: LedgerPeriod) -> list[str]:
+    """校核 (a read): the snapshot is complete, its figures are consistent with each other, and
+    the live per-enterprise rules still give the same numbers (nothing changed since 重新统计)."""
+    snapshot = period.snapshots.first()
+    if snapshot is None:
+        return ["尚未统计，请先重新统计"]
+    problems = []
+    # Any: the figure columns are added to LedgerRow per FIGURES, unseen by the type checker.
+    row: Any = LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION, region=period.region).first()
+    if row is None:
+        return ["快照中没有本区域的数据"]
+    if row.with_members + row.without_members != row.enterprises:
+        problems.append("有党员企业与无党员企业之和不等于企业总数")
+    if row.org_covered > row.with_members or row.work_covered > row.without_members:
+        problems.append("覆盖数大于应覆盖数")
+    if row.standalone + row.joint_only + row.no_org != row.enterprises:
+        problems.append("单独建立、联合建立、未建立党组织的企业之和不等于单位数")
+    if row.no_org_due + row.no_org_few + row.no_org_none != row.no_org:
+        problems.append("未建立党组织的企业分类之和不等于未建立党组织数")
+    problems += snapshot_mismatches(snapshot, regions=[period.region])
+    return problems
 
 
-def _group_keys(queryset: QuerySet, params: Mapping[str, str], user: User, *, facts: bool) -> QuerySet:
-    """The group keys of a dashboard line (?region=&carrier=&industry=&kind=&above_scale=
-    &legal_member=&size_band=) on enterprises (`facts=False`: their current fields) or on a
-    snapshot's facts (`facts=True`: the keys as the snapshot counted them, the same keys its rows
-    are grouped by). One reading of the keys for both, so the two lists cannot drift apart."""
-    code = params.get("region", "").strip()
-    if code:
-        region = get_object_or_404(region_visible_to(user), code=code)
-        queryset = queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
-    carrier = params.get("carrier", "")
-    if carrier.isdigit():
-        queryset = queryset.filter(carrier_id=int(carrier))
-    if params.get("industry") in Industry.values:
-        queryset = queryset.filter(industry=params["industry"])
-    if params.get("kind") in EnterpriseKind.values:
-        queryset = queryset.filter(kind=params["kind"])
-    legal_field = "legal_member" if facts else "legal_representative_is_member"
-    for key, field in (("above_scale", "above_scale"), ("legal_member", legal_field)):
-        if params.get(key) in ("True", "False"):
-            queryset = queryset.filter(**{field: params[key] == "True"})
-    band = params.get("size_band")
-    if band in (SIZE_50, SIZE_100):
-        if facts:
-            queryset = queryset.filter(size_band=band)
-        elif band == SIZE_100:
-            queryset = queryset.filter(employee_count__gte=100)
-        else:
-            queryset = queryset.filter(employee_count__gte=50, employee_count__lt=100)
-    return queryset
-
-
-def group_filter(queryset: QuerySet, params: Mapping[str, str], user: User) -> QuerySet:
-    """A dashboard line's group keys applied to enterprises (live lists)."""
-    return _group_keys(queryset, params, user, facts=False)
+def group_filter(queryset: QuerySet, filters: dict) -> QuerySet:
+    """A ledger line's group keys (LedgerFilterSet) applied to enterprises (live lists)."""
+    return LedgerFilterSet(filters, queryset=queryset).qs
 
 
 # --- The enterprises behind a snapshot's number: its per-enterprise facts --------------------------
@@ -146,28 +122,10 @@ def snapshot_has_facts(snapshot: LedgerSnapshot) -> bool:
     return LedgerEnterpriseFact.objects.filter(snapshot=snapshot).exists()
 
 
-def fact_group_filter(facts: QuerySet, params: Mapping[str, str], user: User) -> QuerySet:
-    """A dashboard line's group keys applied to a snapshot's per-enterprise facts."""
-    return _group_keys(facts, params, user, facts=True)
-
-
-def snapshot_figure_facts(user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, str]) -> QuerySet:
+def snapshot_figure_facts(user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, Any]) -> QuerySet:
     """The user's facts of `snapshot` counted in `figure`, narrowed to the line's group keys."""
     facts = LedgerEnterpriseFact.objects.visible_to(user).filter(snapshot=snapshot).holding(figure)
-    return fact_group_filter(facts, params, user)
-
-
-def snapshot_figure_enterprises(
-    user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, str]
-) -> QuerySet:
-    """Enterprises the snapshot counted in `figure` for the line: exactly the number it shows
-    (an enterprise deleted since, or moved out of the user's region, is no longer listed)."""
-    facts = snapshot_figure_facts(user, snapshot, figure, params)
-    return Enterprise.objects.visible_to(user).filter(pk__in=facts.values("enterprise_id"))
-
-
-# What the list rows show, read from a fact's bits instead of the live rules.
-PAGE_FIGURES = ("with_members", "without_members", "org_covered", "work_covered", "surveyed")
+    return LedgerFactFilterSet(params, queryset=facts).qs
 
 
 def _as_counted(enterprise: Enterprise, fact: LedgerEnterpriseFact | None) -> Enterprise:
@@ -201,185 +159,52 @@ def page_from_facts(facts: Iterable[LedgerEnterpriseFact], user: User) -> list[E
     return [_as_counted(by_id[fact.enterprise_id], fact) for fact in facts if fact.enterprise_id in by_id]
 
 
-_INDUSTRY_LABELS = dict(Industry.choices)
-_KIND_LABELS = dict(EnterpriseKind.choices)
-
-
-def _export_line(enterprise: tuple, flags: Iterable[bool]) -> tuple:
-    """One EXPORT_HEADERS row: the enterprise's columns with choice labels, then the figure flags.
-    Shared by snapshot exports (flags from the fact bits) and live exports (flags from SQL)."""
-    name, code, region, carrier, industry, kind, employees, full, probationary = enterprise
-    return (
-        name,
-        code,
-        region,
-        carrier or "",
-        str(_INDUSTRY_LABELS.get(industry, industry)),
-        str(_KIND_LABELS.get(kind, kind)),
-        employees,
-        full,
-        probationary,
-        *flags,
-    )
-
-
-def export_fact_rows(user: User, snapshot: LedgerSnapshot, figure: str, params: Mapping[str, str]) -> Iterator[tuple]:
-    """Rows (EXPORT_HEADERS) of the enterprises behind a snapshot's number, streamed."""
-    facts = (
-        snapshot_figure_facts(user, snapshot, figure, params)
-        .filter(enterprise__in=Enterprise.objects.visible_to(user).values("id"))
-        .order_by("region__path", "enterprise__name", "enterprise_id")
-        .values_list(
-            "enterprise__name",
-            "enterprise__credit_code",
-            "region__name",
-            "carrier__name",
-            "industry",
-            "kind",
-            "employee_count",
-            "full_members",
-            "probationary_members",
-            "figures",
-        )
-    )
-    bits = [figure_bit(name) for name in EXPORT_FIGURES]
-    with transaction.atomic():
-        for name, code, region, carrier, industry, kind, employees, full, probationary, figures in facts.iterator(
-            chunk_size=2000
-        ):
-            yield _export_line(
-                (name, code, region, carrier, industry, kind, employees, full, probationary),
-                (bool(figures & bit) for bit in bits),
-            )
-
-
-def region_filter(queryset: QuerySet, region: Region | None) -> QuerySet:
-    if region is None:
-        return queryset
-    return queryset.filter(region__in=Region.objects.filter(path__startswith=region.path).values("id"))
-
-
-# --- The annual party-statistics table (非公有制经济控制企业党建情况), read from a snapshot --------
+# --- The list behind a figure: one choice of source, one filter, one order for page, API, export ---
 
 
 @dataclass(frozen=True)
-class StatColumn:
-    label: str
-    dimension: str
-    keys: tuple[dict, ...]  # the rows of that dimension summed into this column
+class FigureList:
+    """The enterprises behind `figure`: from a snapshot's facts (`queryset` of
+    LedgerEnterpriseFact, `snapshot` set) or live (`queryset` of Enterprise, as of `as_of`); both
+    ordered by region, then enterprise id. `notice` says why the source is not the one asked for."""
+
+    source: str  # "snapshot" | "live"
+    snapshot: LedgerSnapshot | None
+    notice: str
+    queryset: QuerySet
+    as_of: dt.date
+
+    def rows(self, page: Iterable[Any], user: User) -> list[Enterprise]:
+        """One page of `queryset` as enterprises with their per-enterprise figures (one query)."""
+        if self.snapshot is not None:
+            return page_from_facts(page, user)
+        return annotate_page(page, self.as_of)
 
 
-@dataclass(frozen=True)
-class StatLine:
-    label: str
-    indent: int
-    values: tuple[int, ...]
-    figure: str | None  # the figure behind the line (drill-down), None for sums
+PRUNED_NOTICE = "{as_of:%Y-%m-%d} 快照的企业明细已清理，以下按实时数据逐户计算。"
 
 
-@dataclass(frozen=True)
-class StatisticsTable:
-    columns: tuple[StatColumn, ...]
-    lines: tuple[StatLine, ...]
+def figure_list(*, user: User, figure: str, filters: dict, prefer_snapshot: bool = False) -> FigureList:
+    """The one read behind every list of a figure (page, API, Excel export).
 
-
-# (label, indent, figure or sum columns)
-STAT_LINES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    ("单位数", 0, ("enterprises",)),
-    ("其中：党建工作指导员联系的", 1, ("instructor_contacted",)),
-    ("已单独建立党组织的", 0, ("standalone",)),
-    ("党委", 1, ("standalone_committee",)),
-    ("党总支", 1, ("standalone_general_branch",)),
-    ("党支部", 1, ("standalone_branch",)),
-    ("已建立联合党支部的", 0, ("joint_only",)),
-    ("其中：3名以上正式党员的", 1, ("joint_only_3plus",)),
-    ("未建立党组织的", 0, ("no_org",)),
-    ("应建未建（3名以上正式党员）", 1, ("no_org_due",)),
-    ("仅有个别党员", 1, ("no_org_few",)),
-    ("没有党员", 1, ("no_org_none",)),
-    ("补充资料：", 0, ()),
-    ("派驻党建工作指导员（人次）", 1, ("instructor_assignments",)),
-    ("从业人员（人）", 1, ("employees",)),
-    ("党员（人）", 1, ("full_members", "probationary_members")),
-    ("其中：预备党员", 2, ("probationary_members",)),
-)
-
-
-def statistics_columns() -> tuple[StatColumn, ...]:
-    return (
-        StatColumn("总数", Dimension.REGION, ({},)),
-        StatColumn("从业人员50人以上", Dimension.REGION_SIZE, ({"size_band": SIZE_50}, {"size_band": SIZE_100})),
-        StatColumn("从业人员100人以上", Dimension.REGION_SIZE, ({"size_band": SIZE_100},)),
-        StatColumn("法定代表人是党员", Dimension.REGION_LEGAL, ({"legal_member": True},)),
-        *(StatColumn(str(label), Dimension.REGION_KIND, ({"kind": value},)) for value, label in EnterpriseKind.choices),
-    )
-
-
-def statistics_table(snapshot: LedgerSnapshot, region: Region) -> StatisticsTable:
-    """The table for `region` (rolled up) from one query on the snapshot's rows."""
-    columns = statistics_columns()
-    dimensions = {column.dimension for column in columns}
-    rows = list(LedgerRow.objects.filter(snapshot=snapshot, region=region, dimension__in=dimensions))
-
-    def matches(row: LedgerRow, column: StatColumn) -> bool:
-        return row.dimension == column.dimension and any(
-            all(getattr(row, key) == value for key, value in keys.items()) for keys in column.keys
-        )
-
-    per_column = [[row for row in rows if matches(row, column)] for column in columns]
-    lines = []
-    for label, indent, names in STAT_LINES:
-        values = tuple(sum(getattr(row, name) for row in col_rows for name in names) for col_rows in per_column)
-        figure = names[0] if len(names) == 1 and names[0] in FIGURE_NAMES else None
-        lines.append(StatLine(label, indent, values if names else (), figure))
-    return StatisticsTable(columns=columns, lines=tuple(lines))
-
-
-# --- Excel export of a figure's enterprises: one streamed pass, the snapshot's compilation --------
-
-EXPORT_FIGURES = ("org_covered", "work_covered", "standalone_due", "surveyed", "clear_all")
-EXPORT_HEADERS = (
-    "企业名称",
-    "统一社会信用代码",
-    "所属区域",
-    "所属载体",
-    "行业",
-    "企业类型",
-    "从业人员",
-    "正式党员",
-    "预备党员",
-    "组织覆盖",
-    "工作覆盖",
-    "应建未建",
-    "本轮已排查",
-    "四个清楚",
-)
-
-
-def export_rows(enterprises: QuerySet, figure: str, as_of: dt.date) -> Iterator[tuple]:
-    """Rows (EXPORT_HEADERS) of the enterprises of `enterprises` counted in `figure`, streamed
-    from a server-side cursor so that memory stays flat."""
-    from assessments.snapshots import SESSION_SETTINGS, enterprise_rows_sql, figure_conditions
-
-    conditions = {name: (sql, params) for name, sql, params in figure_conditions()}
-    inner_sql, inner_params = enterprise_rows_sql(as_of, enterprises=enterprises)
-    flags = ", ".join(f"({conditions[name][0]})" for name in EXPORT_FIGURES)
-    flag_params = [p for name in EXPORT_FIGURES for p in conditions[name][1]]
-    where_sql, where_params = conditions[figure]
-    sql = f"""
-SELECT x.name, x.credit_code, r.name, c.name, x.industry, x.kind, x.employee_count,
-       e.full_members, e.probationary_members, {flags}
-FROM ({inner_sql} OFFSET 0) AS e
-JOIN enterprises_enterprise x ON x.id = e.id
-JOIN portal_region r ON r.id = x.region_id
-LEFT JOIN enterprises_carrier c ON c.id = x.carrier_id
-WHERE {where_sql}
-ORDER BY r.path, x.name, x.id"""  # noqa: S608
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(SESSION_SETTINGS)
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, [*flag_params, *inner_params, *where_params])
-            while batch := cursor.fetchmany(2000):
-                for row in batch:
-                    yield _export_line(row[:9], row[9:])
+    Source: ?live=1 → live; ?snapshot=<id> → that complete snapshot (404 when there is none);
+    otherwise the newest snapshot when `prefer_snapshot` (city-wide users' gap lists), else live.
+    A snapshot whose facts were pruned falls back to live data as of its date, with a notice.
+    `filters` are the parsed ledger parameters (assessments.forms.parse_ledger_params)."""
+    snapshot, notice = None, ""
+    if filters.get("live") != "1":
+        if filters.get("snapshot"):
+            snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(filters["snapshot"]))
+        elif prefer_snapshot:
+            snapshot = latest_snapshot()
+    as_of_param = filters.get("as_of")
+    as_of = dt.date.fromisoformat(as_of_param) if as_of_param else timezone.localdate()
+    if snapshot is not None and not snapshot_has_facts(snapshot):
+        notice = PRUNED_NOTICE.format(as_of=snapshot.as_of)
+        as_of, snapshot = snapshot.as_of, None
+    if snapshot is not None:
+        facts = snapshot_figure_facts(user, snapshot, figure, filters)
+        return FigureList("snapshot", snapshot, "", facts.order_by("region__path", "enterprise_id"), snapshot.as_of)
+    scoped = group_filter(Enterprise.objects.visible_to(user), filters)
+    enterprises = figure_enterprises(scoped, figure, as_of).select_related("region", "carrier")
+    return FigureList("live", None, notice, enterprises.order_by("region__path", "pk"), as_of)

@@ -1,91 +1,144 @@
-"""The ledger period workflow: 重新统计 → 校核 → 上报. A submitted period is locked."""
+"""The ledger period workflow: 重新统计 → 校核 → 上报 (and 退回 by a city administrator).
+
+Each service checks the acting user's capability and scope itself, records who did it on the
+period (computed_by / checked_by / submitted_by / reopened_by) and runs inside
+`audit_context(actor_id=acting_user.pk)`, so the audit log attributes the write to them whatever
+interface called it. A submitted period is locked until it is reopened with a reason.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from contextlib import AbstractContextManager
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.choices import Dimension, PeriodStatus
-from assessments.models import LedgerPeriod, LedgerRow
-from assessments.selectors import snapshot_mismatches
+from assessments.choices import PeriodStatus
+from assessments.models import LedgerPeriod
+from assessments.selectors import collect_period_problems
 from assessments.snapshots import LedgerLocked, take_snapshot
+from portal.audit import audit_context
+from portal.choices import AuditVia
 from portal.models import Region, User
+from portal.permissions import Capability, has_capability
+from portal.scoping import region_visible_to
+
+REOPEN_REASON_MIN_LENGTH = 4
 
 
-def period_create(*, region: Region, name: str, as_of: dt.date, acting_user: User) -> LedgerPeriod:
+def _require(acting_user: User | None, capability: Capability, message: str) -> None:
+    if acting_user is None or not has_capability(acting_user, capability):
+        raise PermissionDenied(message)
+
+
+def _attributed(acting_user: User, period_id: int | None, action: str, via: str) -> AbstractContextManager[None]:
+    return audit_context(actor_id=acting_user.pk, via=via, context=f"ledger_period:{period_id}:{action}")
+
+
+def period_create(
+    *, region: Region, name: str, as_of: dt.date, acting_user: User, via: str = AuditVia.WEB
+) -> LedgerPeriod:
+    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
+    if not region_visible_to(acting_user).filter(pk=region.pk).exists():
+        raise PermissionDenied("该区域不在您的管辖范围内")
     period = LedgerPeriod(region=region, name=name, as_of=as_of)
     period.full_clean()
-    period.save()
+    with _attributed(acting_user, None, "create", via), transaction.atomic():
+        period.save()
     return period
 
 
-def _locked_for_update(period: LedgerPeriod) -> LedgerPeriod:
-    period = LedgerPeriod.objects.select_for_update().select_related("region").get(pk=period.pk)
+def _locked_for_update(period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
+    """The period, row-locked, if the acting user may see it and it is not submitted."""
+    period = LedgerPeriod.objects.visible_to(acting_user).select_for_update().select_related("region").get(pk=period.pk)
     if period.is_locked:
         raise LedgerLocked(f"{period} 已上报，数据已锁定")
     return period
 
 
-def period_compute(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
+def _visible(period: LedgerPeriod, acting_user: User) -> None:
+    if not LedgerPeriod.objects.visible_to(acting_user).filter(pk=period.pk).exists():
+        raise PermissionDenied("该台账期间不在您的管辖范围内")
+
+
+def period_compute(*, period: LedgerPeriod, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
     """重新统计: take (or retake) the period's snapshot of its district; checks must run again."""
-    snapshot = take_snapshot(as_of=period.as_of, period=period, reason=f"重新统计（{acting_user}）")
-    with transaction.atomic():
-        period = _locked_for_update(period)
-        period.status = PeriodStatus.COMPUTED
-        period.computed_at = snapshot.computed_at
-        period.check_errors = []
-        period.save(update_fields=["status", "computed_at", "check_errors"])
+    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
+    _visible(period, acting_user)
+    with _attributed(acting_user, period.pk, "compute", via):
+        snapshot = take_snapshot(as_of=period.as_of, period=period, reason=f"重新统计（{acting_user}）")
+        with transaction.atomic():
+            period = _locked_for_update(period, acting_user)
+            period.status = PeriodStatus.COMPUTED
+            period.computed_at = snapshot.computed_at
+            period.computed_by = acting_user
+            period.check_errors = []
+            period.checked_at, period.checked_by = None, None
+            period.save(
+                update_fields=["status", "computed_at", "computed_by", "check_errors", "checked_at", "checked_by"]
+            )
     return period
 
 
-def period_checks(period: LedgerPeriod) -> list[str]:
-    """校核: the snapshot is complete, its figures are consistent with each other, and the live
-    per-enterprise rules still give the same numbers (nothing changed since 重新统计)."""
-    snapshot = period.snapshots.first()
-    if snapshot is None:
-        return ["尚未统计，请先重新统计"]
-    problems = []
-    # Any: the figure columns are added to LedgerRow per FIGURES, unseen by the type checker.
-    row: Any = LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION, region=period.region).first()
-    if row is None:
-        return ["快照中没有本区域的数据"]
-    if row.with_members + row.without_members != row.enterprises:
-        problems.append("有党员企业与无党员企业之和不等于企业总数")
-    if row.org_covered > row.with_members or row.work_covered > row.without_members:
-        problems.append("覆盖数大于应覆盖数")
-    if row.standalone + row.joint_only + row.no_org != row.enterprises:
-        problems.append("单独建立、联合建立、未建立党组织的企业之和不等于单位数")
-    if row.no_org_due + row.no_org_few + row.no_org_none != row.no_org:
-        problems.append("未建立党组织的企业分类之和不等于未建立党组织数")
-    problems += snapshot_mismatches(snapshot, regions=[period.region])
-    return problems
-
-
-def period_check(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
-    with transaction.atomic():
-        period = _locked_for_update(period)
+def period_check(*, period: LedgerPeriod, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
+    """校核: record the problems found (none: CHECKED) and who checked."""
+    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
+    with _attributed(acting_user, period.pk, "check", via), transaction.atomic():
+        period = _locked_for_update(period, acting_user)
         if period.status == PeriodStatus.DRAFT:
             raise ValidationError("尚未统计，请先重新统计")
-        problems = period_checks(period)
+        problems = collect_period_problems(period)
         period.check_errors = problems
         period.status = PeriodStatus.COMPUTED if problems else PeriodStatus.CHECKED
         period.checked_at = timezone.now()
-        period.save(update_fields=["check_errors", "status", "checked_at"])
+        period.checked_by = acting_user
+        period.save(update_fields=["check_errors", "status", "checked_at", "checked_by"])
     return period
 
 
-def period_submit(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
-    """上报: only a checked period; afterwards its snapshot is never taken again."""
-    with transaction.atomic():
-        period = _locked_for_update(period)
+def period_submit(*, period: LedgerPeriod, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
+    """上报: only a checked period; afterwards its snapshot is never taken again (until reopened)."""
+    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
+    with _attributed(acting_user, period.pk, "submit", via), transaction.atomic():
+        period = _locked_for_update(period, acting_user)
         if period.status != PeriodStatus.CHECKED:
             raise ValidationError("校核通过后才能上报")
         period.status = PeriodStatus.SUBMITTED
         period.submitted_at = timezone.now()
         period.submitted_by = acting_user
         period.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return period
+
+
+def period_reopen(*, period: LedgerPeriod, reason: str, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
+    """退回: a city administrator unlocks a submitted period, with a reason; it must be counted,
+    checked and submitted again. The audit log keeps the submission it undoes."""
+    _require(acting_user, Capability.ADMINISTER, "只有市级管理员可以退回已上报的台账")
+    reason = (reason or "").strip()
+    if len(reason) < REOPEN_REASON_MIN_LENGTH:
+        raise ValidationError(f"请填写退回原因（至少 {REOPEN_REASON_MIN_LENGTH} 个字）")
+    with _attributed(acting_user, period.pk, "reopen", via), transaction.atomic():
+        period = LedgerPeriod.objects.visible_to(acting_user).select_for_update().get(pk=period.pk)
+        if period.status != PeriodStatus.SUBMITTED:
+            raise ValidationError("只有已上报的台账期间可以退回")
+        period.status = PeriodStatus.COMPUTED
+        period.reopened_at = timezone.now()
+        period.reopened_by = acting_user
+        period.reopen_reason = reason[:500]
+        period.checked_at, period.checked_by = None, None
+        period.submitted_at, period.submitted_by = None, None
+        period.save(
+            update_fields=[
+                "status",
+                "reopened_at",
+                "reopened_by",
+                "reopen_reason",
+                "checked_at",
+                "checked_by",
+                "submitted_at",
+                "submitted_by",
+            ]
+        )
     return period

@@ -12,5 +12,7 @@ urlpatterns = [
     path("warnings/levels/", views.LevelMismatchView.as_view(), name="level-mismatch"),
     path("periods/", views.PeriodListView.as_view(), name="periods"),
     path("periods/new/", views.PeriodCreateView.as_view(), name="period-create"),
+    path("periods/<int:pk>/submit/", views.PeriodSubmitView.as_view(), name="period-submit"),
+    path("periods/<int:pk>/reopen/", views.PeriodReopenView.as_view(), name="period-reopen"),
     path("periods/<int:pk>/<slug:action>/", views.PeriodActionView.as_view(), name="period-action"),
 ]

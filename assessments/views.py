@@ -11,36 +11,35 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from assessments import exports, services
 from assessments.choices import Dimension, PeriodStatus
+from assessments.forms import LedgerParamsInvalid, parse_ledger_params
 from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, GAPS, level_mismatch_organizations
 from assessments.selectors import (
-    EXPORT_HEADERS,
-    annotate_page,
+    FigureList,
     current_campaigns,
-    export_fact_rows,
-    export_rows,
-    figure_enterprises,
+    figure_list,
     group_filter,
     latest_snapshot,
-    page_from_facts,
     parse_date,
     prefers_snapshot,
-    snapshot_figure_facts,
-    snapshot_has_facts,
-    statistics_table,
 )
 from assessments.snapshots import LedgerLocked
+from assessments.statistics import statistics_table
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Carrier, Enterprise
+from instructors.models import Instructor
 from organizations.models import PartyOrganization
+from organizations.querysets import active_on_q
+from portal.choices import RegionLevel
 from portal.models import Region
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
 from portal.scoping import region_visible_to
@@ -74,8 +73,34 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def unplaced_label(region: Region) -> str:
+    """The line of a region's breakdown counting enterprises registered at the region itself."""
+    return "未落实到街道" if region.level == RegionLevel.DISTRICT else "区直属/未落实到下级"
+
+
+def bad_request(request, exc: LedgerParamsInvalid):
+    """400 with the Chinese reasons, never a 500 for a malformed parameter."""
+    return render(
+        request,
+        "assessments/bad_request.html",
+        {"title": "请求参数有误", "problems": exc.messages},
+        status=400,
+    )
+
+
 class LedgerMixin(LoginRequiredMixin, CapabilityRequiredMixin):
     required_capability = Capability.VIEW_LEDGER
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except LedgerParamsInvalid as exc:
+            return bad_request(request, exc)
+
+    @cached_property
+    def params(self) -> dict:
+        """The request's ledger parameters, parsed (LedgerParamsInvalid: answered 400)."""
+        return parse_ledger_params(self.request.GET)
 
     def home_region(self) -> Region | None:
         """The user's own region (superusers: the root of the tree)."""
@@ -88,16 +113,17 @@ class LedgerMixin(LoginRequiredMixin, CapabilityRequiredMixin):
 
     def selected_region(self) -> Region | None:
         """?region=<code> within the user's subtree (outside it: 404), else the home region."""
-        code = self.request.GET.get("region", "").strip()
+        code = self.params["region"]
         if not code:
             return self.home_region()
         return get_object_or_404(region_visible_to(self.request.user), code=code)
 
     def selected_snapshot(self) -> LedgerSnapshot | None:
-        snapshot_id = self.request.GET.get("snapshot", "")
-        if snapshot_id.isdigit():
-            return get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(snapshot_id))
-        return latest_snapshot(parse_date(self.request.GET.get("as_of")))
+        if self.params["snapshot"]:
+            snapshots = LedgerSnapshot.objects.complete().select_related("period", "period__submitted_by")
+            return get_object_or_404(snapshots, pk=int(self.params["snapshot"]))
+        as_of = self.params["as_of"]
+        return latest_snapshot(dt.date.fromisoformat(as_of) if as_of else None)
 
 
 class DashboardView(LedgerMixin, TemplateView):
@@ -109,10 +135,8 @@ class DashboardView(LedgerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         region = self.selected_region()
         snapshot = self.selected_snapshot()
-        by = self.request.GET.get("by", "region")
-        if by not in DIMENSIONS:
-            by = "region"
-        total, rows = None, []
+        by = self.params["by"] or "region"
+        total, rows, unplaced = None, [], None
         if snapshot is not None and region is not None:
             visible = LedgerRow.objects.visible_to(self.request.user).filter(snapshot=snapshot)
             total = visible.filter(dimension=Dimension.REGION, region=region).select_related("region").first()
@@ -127,6 +151,12 @@ class DashboardView(LedgerMixin, TemplateView):
                 group = visible.filter(dimension=dimension, region=region).select_related("region")
             rows = [self._line(row, by, snapshot) for row in group]
             rows.sort(key=lambda line: (line["overall"] is None, -(line["overall"] or 0), line["label"]))
+            if dimension == Dimension.REGION:
+                # Enterprises registered at the region itself: with the rows above it adds up.
+                row = (
+                    visible.filter(dimension=Dimension.REGION_UNPLACED, region=region).select_related("region").first()
+                )
+                unplaced = self._line(row, "unplaced", snapshot) if row is not None else None
         today = timezone.localdate()
         campaigns = [
             {"campaign": c, "days_left": (c.deadline - today).days, "overdue": (today - c.deadline).days}
@@ -144,6 +174,7 @@ class DashboardView(LedgerMixin, TemplateView):
             columns=DASHBOARD_COLUMNS,
             total=self._line(total, "total", snapshot) if total else None,
             rows=rows,
+            unplaced=unplaced,
             gaps=GAPS,
         )
         return context
@@ -154,6 +185,8 @@ class DashboardView(LedgerMixin, TemplateView):
         params = {"snapshot": snapshot.pk, "as_of": snapshot.as_of.isoformat(), "region": row.region.code}
         if by == "region" or by == "total":
             label = row.region.name
+        elif by == "unplaced":
+            label, params["unplaced"] = unplaced_label(row.region), 1
         elif by == "carrier":
             # A carrier's row counts its enterprises wherever they are registered: no region key.
             label, params["carrier"] = (row.carrier.name if row.carrier else "—"), row.carrier_id
@@ -194,50 +227,36 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
 
     def dispatch(self, request, *args, **kwargs):
         self.gap = kwargs.get("gap")
-        self.snapshot, self.notice = None, ""
         return super().dispatch(request, *args, **kwargs)
 
     def figure_name(self) -> str:
-        name = self.gap or self.request.GET.get("figure", "")
+        name = self.gap or self.params["figure"]
         if name not in FIGURE_BY_NAME or (self.gap and not FIGURE_BY_NAME[name].gap):
             raise Http404("没有这个指标")
         return name
 
-    def choose_source(self) -> None:
-        """Set self.snapshot (None: live) and self.notice from the request."""
-        params = self.request.GET
-        if params.get("live") == "1":
-            return
-        snapshot_id = params.get("snapshot", "")
-        if snapshot_id.isdigit():
-            snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(snapshot_id))
-        elif self.gap and prefers_snapshot(self.request.user):
-            snapshot = latest_snapshot()
-            if snapshot is None:
-                return
-        else:
-            return
-        if snapshot_has_facts(snapshot):
-            self.snapshot = snapshot
-        else:
-            self.notice = f"{snapshot.as_of:%Y-%m-%d} 快照的企业明细已清理，以下按实时数据逐户计算。"
+    @cached_property
+    def listing(self) -> FigureList:
+        """The source, notice and queryset: the same selector as the API and the export."""
+        self.selected_region()  # a region outside the user's subtree: 404, as if it did not exist
+        prefer = bool(self.gap) and prefers_snapshot(self.request.user)
+        return figure_list(
+            user=self.request.user, figure=self.figure_name(), filters=self.params, prefer_snapshot=prefer
+        )
+
+    @property
+    def snapshot(self) -> LedgerSnapshot | None:
+        return self.listing.snapshot
+
+    @property
+    def notice(self) -> str:
+        return self.listing.notice
 
     def as_of(self) -> dt.date:
-        if self.snapshot is not None:
-            return self.snapshot.as_of
-        return parse_date(self.request.GET.get("as_of")) or timezone.localdate()
+        return self.listing.as_of
 
     def get_queryset(self):
-        user, params, figure = self.request.user, self.request.GET, self.figure_name()
-        self.choose_source()
-        if self.snapshot is not None:
-            # Paged over the snapshot's facts (region, then enterprise id): a city-wide page needs
-            # no sort of the enterprises themselves, and the count is the facts' exact count.
-            facts = snapshot_figure_facts(user, self.snapshot, figure, params)
-            return facts.order_by("region__path", "enterprise_id")
-        scoped = group_filter(Enterprise.objects.visible_to(user), params, user)
-        enterprises = figure_enterprises(scoped, figure, self.as_of())
-        return enterprises.select_related("region", "carrier").order_by("region__path", "name", "pk")
+        return self.listing.queryset
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         if self.snapshot is not None:
@@ -245,7 +264,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         return super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
+        if self.params["export"] == "xlsx":
             return self.export()
         return super().get(request, *args, **kwargs)
 
@@ -253,17 +272,18 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         if not has_capability(self.request.user, Capability.EXPORT):
             raise PermissionDenied("您的角色无权导出")
         figure = FIGURE_BY_NAME[self.figure_name()]
-        user, params = self.request.user, self.request.GET
-        self.choose_source()
+        user, params = self.request.user, self.params
         if self.snapshot is not None:
-            rows = export_fact_rows(user, self.snapshot, figure.name, params)
+            rows = exports.export_fact_rows(user, self.snapshot, figure.name, params)
             title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d} 统计）"
         else:
-            scoped = group_filter(Enterprise.objects.visible_to(user), params, user)
-            rows = export_rows(scoped, figure.name, self.as_of())
+            scoped = group_filter(Enterprise.objects.visible_to(user), params)
+            rows = exports.export_rows(scoped, figure.name, self.as_of())
             title = f"{figure.label}（截至 {self.as_of():%Y-%m-%d}，实时）"
-        content, count = exports.list_workbook(title, EXPORT_HEADERS, rows)
-        detail = params.dict() | {"source": f"snapshot:{self.snapshot.pk}" if self.snapshot else "live"}
+        content, count = exports.list_workbook(title, exports.EXPORT_HEADERS, rows)
+        detail = {k: v for k, v in params.items() if v} | {
+            "source": f"snapshot:{self.snapshot.pk}" if self.snapshot else "live"
+        }
         exports.log_export(self.request, f"ledger:{figure.name}", count, params=detail)
         return exports.xlsx_response(content, f"{figure.label}-{self.as_of():%Y%m%d}.xlsx")
 
@@ -288,10 +308,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         params.pop("export", None)
-        if self.snapshot is not None:
-            rows = page_from_facts(context["object_list"], self.request.user)
-        else:
-            rows = annotate_page(context["object_list"], self.as_of())
+        rows = self.listing.rows(context["object_list"], self.request.user)
         context.update(
             object_list=rows,
             rows=rows,
@@ -307,7 +324,8 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             industries=Industry.choices,
             carriers=Carrier.objects.visible_to(self.request.user).order_by("name")[:500],
             regions=region_visible_to(self.request.user).order_by("path")[:500],
-            params=self.request.GET,
+            params=self.params,
+            unplaced_label=unplaced_label(self.selected_region()) if self.params["unplaced"] == "1" else "",
             can_export=has_capability(self.request.user, Capability.EXPORT),
             **self.source_links(),
         )
@@ -320,15 +338,23 @@ class StatisticsTableView(LedgerMixin, TemplateView):
     template_name = "assessments/statistics.html"
     title = "非公有制经济控制企业党建工作情况统计表"
 
+    def marked_title(self, snapshot: LedgerSnapshot | None) -> str:
+        """A submitted period's table says so, on the page and in its Excel file alike."""
+        period = snapshot.period if snapshot is not None else None
+        if period is not None and period.is_locked:
+            return f"{self.title}（已上报 · 锁定，{period.submitted_by} {period.submitted_at:%Y-%m-%d %H:%M} 上报）"
+        return self.title
+
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
+        if self.params["export"] == "xlsx":
             if not has_capability(request.user, Capability.EXPORT):
                 raise PermissionDenied("您的角色无权导出")
             region, snapshot = self.selected_region(), self.selected_snapshot()
             if region is None or snapshot is None:
                 raise Http404("没有可导出的统计数据")
             table = statistics_table(snapshot, region)
-            content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=self.title)
+            title = self.marked_title(snapshot)
+            content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=title)
             exports.log_export(request, f"ledger-statistics:{region.code}:{snapshot.as_of}", len(table.lines))
             return exports.xlsx_response(content, f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx")
         return super().get(request, *args, **kwargs)
@@ -337,8 +363,10 @@ class StatisticsTableView(LedgerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         region, snapshot = self.selected_region(), self.selected_snapshot()
         table = statistics_table(snapshot, region) if region and snapshot else None
+        period = snapshot.period if snapshot is not None else None
         context.update(
-            title=self.title,
+            title=self.marked_title(snapshot),
+            period=period,
             region=region,
             snapshot=snapshot,
             snapshots=LedgerSnapshot.objects.complete().nightly().order_by("-as_of")[:60],
@@ -410,11 +438,14 @@ class PeriodListView(LedgerMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        periods = LedgerPeriod.objects.visible_to(self.request.user).select_related("region", "submitted_by")
+        periods = LedgerPeriod.objects.visible_to(self.request.user).select_related(
+            "region", "computed_by", "checked_by", "submitted_by", "reopened_by"
+        )
         context.update(
             title="台账统计与上报",
             periods=periods[:100],
             can_manage=has_capability(self.request.user, Capability.MANAGE_LEDGER),
+            can_reopen=has_capability(self.request.user, Capability.ADMINISTER),
             home=self.home_region(),
             today=timezone.localdate(),
         )
@@ -440,13 +471,12 @@ class PeriodCreateView(LedgerMixin, View):
 
 
 class PeriodActionView(LedgerMixin, View):
-    """POST /periods/<pk>/<compute|check|submit>/."""
+    """POST /periods/<pk>/<compute|check>/."""
 
     required_capability = Capability.MANAGE_LEDGER
     actions = {
         "compute": (services.period_compute, "已重新统计"),
         "check": (services.period_check, "已校核"),
-        "submit": (services.period_submit, "已上报，数据已锁定"),
     }
 
     def post(self, request, pk: int, action: str):
@@ -464,3 +494,160 @@ class PeriodActionView(LedgerMixin, View):
             else:
                 messages.success(request, done)
         return HttpResponseRedirect(reverse("assessments:periods"))
+
+
+class PeriodConfirmView(LedgerMixin, View):
+    """An irreversible step asks first: GET shows a confirmation form (a checkbox; for 退回 also
+    the reason), POST without the checkbox shows it again. No script: the CSP forbids it."""
+
+    model = LedgerPeriod
+    action: str
+    title: str
+    warning: str
+    done: str
+
+    def period(self, pk: int) -> LedgerPeriod:
+        return get_object_or_404(
+            LedgerPeriod.objects.visible_to(self.request.user).select_related("region", "submitted_by"), pk=pk
+        )
+
+    def get(self, request, pk: int):
+        return self.confirmation(request, self.period(pk))
+
+    def confirmation(self, request, period: LedgerPeriod, errors: list[str] | None = None):
+        return render(
+            request,
+            "assessments/period_confirm.html",
+            {
+                "title": self.title,
+                "period": period,
+                "action": self.action,
+                "url": request.path,
+                "warning": self.warning,
+                "errors": errors or [],
+                "reason": request.POST.get("reason", ""),
+            },
+        )
+
+    def perform(self, period: LedgerPeriod) -> LedgerPeriod:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        period = self.period(pk)
+        if request.POST.get("confirm") != "1":
+            return self.confirmation(request, period, ["请勾选确认后再提交"])
+        try:
+            self.perform(period)
+        except (ValidationError, LedgerLocked) as exc:
+            return self.confirmation(request, period, getattr(exc, "messages", [str(exc)]))
+        messages.success(request, self.done)
+        return HttpResponseRedirect(reverse("assessments:periods"))
+
+
+class PeriodSubmitView(PeriodConfirmView):
+    """上报 (irreversible but for a city administrator's 退回): confirm first."""
+
+    required_capability = Capability.MANAGE_LEDGER
+    action = "submit"
+    title = "确认上报"
+    warning = "上报后该期间的台账数据锁定，不再变化；只有市级管理员可以退回。"
+    done = "已上报，数据已锁定"
+
+    def perform(self, period: LedgerPeriod) -> LedgerPeriod:
+        return services.period_submit(period=period, acting_user=self.request.user)
+
+
+class PeriodReopenView(PeriodConfirmView):
+    """退回: a city administrator unlocks a submitted period, giving the reason."""
+
+    required_capability = Capability.ADMINISTER
+    action = "reopen"
+    title = "退回已上报的台账"
+    warning = "退回后该期间解除锁定，需要重新统计、校核后再次上报。退回原因将记入日志。"
+    done = "已退回，可重新统计、校核后再上报"
+
+    def perform(self, period: LedgerPeriod) -> LedgerPeriod:
+        return services.period_reopen(
+            period=period, reason=self.request.POST.get("reason", ""), acting_user=self.request.user
+        )
+
+
+# --- The home page: the headline figures of the latest snapshot, each linked to its list ---------
+
+
+class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
+    """工作台: the user's headline figures, from the latest complete snapshot (the ledger's own
+    definitions, so the same label means the same number as on the dashboard and the statistics
+    table), each labelled with what it counts and as of when, and linked to its list."""
+
+    required_capability = None  # every signed-in user has a home page
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        region = user.jurisdiction if user.jurisdiction_id else None
+        if region is None and user.is_superuser:
+            region = Region.objects.filter(parent__isnull=True).order_by("path").first()
+        snapshot = latest_snapshot()
+        row = None
+        if snapshot is not None and region is not None:
+            row = (
+                LedgerRow.objects.visible_to(user)
+                .filter(snapshot=snapshot, dimension=Dimension.REGION, region=region)
+                .first()
+            )
+        cards = []
+        ledger = has_capability(user, Capability.VIEW_LEDGER)
+        today = timezone.localdate()
+        if row is not None and ledger:
+            base = reverse("assessments:enterprises")
+            query = f"snapshot={snapshot.pk}&region={region.code}"
+            statistics = f"{reverse('assessments:statistics')}?{query}"
+            cards += [
+                ("在册存续企业", "登记状态为存续/在业", row.enterprises, f"{base}?figure=enterprises&{query}"),
+                ("有党员企业", "在册存续企业中有党员的", row.with_members, f"{base}?figure=with_members&{query}"),
+                (
+                    "党员（含预备党员）",
+                    "在册存续企业中的正式党员和预备党员",
+                    row.full_members + row.probationary_members,
+                    statistics,
+                ),
+                (
+                    "应建未建",
+                    "3名以上正式党员、未单独建立党组织的企业",
+                    row.standalone_due,
+                    f"{base}?figure=standalone_due&{query}",
+                ),
+            ]
+            cards = [(*card, snapshot.as_of) for card in cards]
+        if has_capability(user, Capability.VIEW_DATA):
+            cards.append(
+                (
+                    "全部登记企业",
+                    "企业名录中的全部企业（含迁出、吊销、注销）",
+                    Enterprise.objects.visible_to(user).count(),
+                    reverse("enterprises:list"),
+                    today,
+                )
+            )
+            cards.append(
+                (
+                    "现有党组织",
+                    "已成立、未撤销的党组织",
+                    PartyOrganization.objects.visible_to(user).filter(active_on_q(today)).count(),
+                    reverse("organizations:list"),
+                    today,
+                )
+            )
+            cards.append(
+                (
+                    "党建工作指导员",
+                    "在册的党建工作指导员",
+                    Instructor.objects.visible_to(user).count(),
+                    reverse("instructors:list"),
+                    today,
+                )
+            )
+        context.update(cards=cards, snapshot=snapshot, region=region, today=today)
+        return context

@@ -17,6 +17,6 @@ router.register("members", PartyMemberViewSet, basename="member")
 router.register("instructors", InstructorViewSet, basename="instructor")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("ledger/rows", LedgerRowViewSet, basename="ledger-row")
-router.register(r"ledger/gaps/(?P<gap>[a-z_]+)", GapViewSet, basename="ledger-gap")
+router.register(r"ledger/gaps/(?P<gap>[a-z0-9_]+)", GapViewSet, basename="ledger-gap")
 
 urlpatterns = [path("", include(router.urls))]

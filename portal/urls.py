@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
-from portal.views import FaviconView, HomeView, PortalLoginView, PortalLogoutView
+from portal.views import FaviconView, PortalLoginView, PortalLogoutView
 
 # A change-history page for each of these records: (URL slug, model label); URL name history-<model>.
 HISTORY_MODELS = (
@@ -29,7 +29,8 @@ portal_patterns = [
 ]
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    # The home page shows the ledger's headline figures: it lives in the ledger app.
+    path("", include("assessments.home_urls")),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),

@@ -138,30 +138,6 @@ class PortalLogoutView(LogoutView):
     public = True
 
 
-class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
-    required_capability = None  # every signed-in user has a home page
-    template_name = "portal/home.html"
-
-    def get_context_data(self, **kwargs):
-        from enterprises.models import Enterprise
-        from instructors.models import Instructor
-        from organizations.models import PartyMember, PartyOrganization
-        from portal.permissions import has_capability
-
-        user = self.request.user
-        context = super().get_context_data(**kwargs)
-        cards = []
-        if has_capability(user, Capability.VIEW_DATA):
-            cards.append(("企业", Enterprise.objects.visible_to(user).in_scope().count(), "enterprises:list"))
-        if has_capability(user, Capability.VIEW_MEMBERS):
-            cards.append(("党员", PartyMember.objects.visible_to(user).count(), "organizations:member-list"))
-        if has_capability(user, Capability.VIEW_PARTY):
-            cards.append(("党组织", PartyOrganization.objects.visible_to(user).count(), "organizations:list"))
-            cards.append(("党建工作指导员", Instructor.objects.visible_to(user).count(), "instructors:list"))
-        context["cards"] = cards
-        return context
-
-
 class PersonalDataMixin:
     """Detail pages of records with personal data: masked by default; a POST to the page's reveal
     URL (`reveal_url_name`, needs REVEAL_PERSONAL) shows them in clear and writes the access log."""

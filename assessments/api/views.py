@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assessments.api.serializers import GapEnterpriseSerializer, LedgerRowSerializer
 from assessments.choices import Dimension, SnapshotStatus
-from assessments.models import LedgerRow, LedgerSnapshot
-from assessments.rules import FIGURE_BY_NAME, annotate_ledger, filter_figure
+from assessments.forms import LedgerParamsInvalid, parse_ledger_params
+from assessments.models import LedgerRow
+from assessments.rules import FIGURE_BY_NAME, annotate_ledger
 from assessments.selectors import (
-    annotate_page,
+    FigureList,
     annotate_page_from_facts,
-    group_filter,
+    figure_list,
     latest_snapshot,
-    parse_date,
-    snapshot_figure_enterprises,
-    snapshot_has_facts,
+    prefers_snapshot,
 )
 from enterprises.models import Enterprise
 from portal.api import ScopedModelViewSet
 from portal.permissions import Capability
+from portal.scoping import region_visible_to
 
 
-class LedgerRowViewSet(ScopedModelViewSet):
+class LedgerParamsMixin:
+    """The ledger parameters of the request, parsed by the pages' form; bad input answers 400."""
+
+    @property
+    def params(self) -> dict:
+        if not hasattr(self, "_params"):
+            try:
+                self._params = parse_ledger_params(self.request.query_params)
+            except LedgerParamsInvalid as exc:
+                raise ValidationError({"detail": exc.messages}) from exc
+        return self._params
+
+
+class LedgerRowViewSet(LedgerParamsMixin, ScopedModelViewSet):
     """/api/v1/ledger/rows/?as_of=YYYY-MM-DD&dimension=region — the latest complete nightly
     snapshot on or before as_of (or ?snapshot=<id>), rows of the caller's region subtree."""
 
@@ -39,23 +53,23 @@ class LedgerRowViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         rows = super().get_queryset().filter(snapshot__status=SnapshotStatus.COMPLETE)
-        params = self.request.query_params
-        if params.get("snapshot", "").isdigit():
+        params = self.params
+        if params["snapshot"]:
             rows = rows.filter(snapshot_id=int(params["snapshot"]))
         else:
-            snapshot = latest_snapshot(parse_date(params.get("as_of")))
+            as_of = params["as_of"]
+            snapshot = latest_snapshot(dt.date.fromisoformat(as_of) if as_of else None)
             rows = rows.filter(snapshot=snapshot) if snapshot else rows.none()
-        dimension = params.get("dimension", Dimension.REGION)
-        if dimension not in Dimension.values:
-            raise Http404("没有这个分组")
+        dimension = params["dimension"] or Dimension.REGION
         return rows.filter(dimension=dimension).order_by("region__path", "id")
 
 
-class GapViewSet(ScopedModelViewSet):
-    """/api/v1/ledger/gaps/<figure>/?region=&carrier=&industry=&as_of= — the enterprises behind a
-    figure (any figure of assessments.rules.FIGURES; the five gap lists among them), live.
-    With ?snapshot=<id>: the enterprises that snapshot counted (its per-enterprise facts; 404
-    when they were pruned), the list behind the snapshot's number."""
+class GapViewSet(LedgerParamsMixin, ScopedModelViewSet):
+    """/api/v1/ledger/gaps/<figure>/?region=&carrier=&industry=&as_of=&snapshot=&live= — the
+    enterprises behind a figure (any figure of assessments.rules.FIGURES), chosen, filtered and
+    ordered by `selectors.figure_list` like the page and the export: with ?snapshot=<id> the
+    enterprises that snapshot counted (its facts; pruned: live as of its date, with the notice),
+    otherwise live. The list answer carries `source`, `snapshot`, `as_of` and `notice`."""
 
     model = Enterprise
     serializer_class = GapEnterpriseSerializer
@@ -64,45 +78,48 @@ class GapViewSet(ScopedModelViewSet):
     filterset_class = None
     filter_backends: list = []
 
-    def as_of(self):
-        return parse_date(self.request.query_params.get("as_of")) or timezone.localdate()
-
-    def snapshot(self) -> LedgerSnapshot | None:
-        if not hasattr(self, "_snapshot"):
-            snapshot_id = self.request.query_params.get("snapshot", "")
-            self._snapshot = None
-            if snapshot_id.isdigit():
-                self._snapshot = get_object_or_404(LedgerSnapshot.objects.complete(), pk=int(snapshot_id))
-                if not snapshot_has_facts(self._snapshot):
-                    raise Http404("该快照的企业明细已清理")
-        return self._snapshot
-
-    def get_queryset(self):
+    def figure(self) -> str:
         figure = self.kwargs.get("gap", "")
         if figure not in FIGURE_BY_NAME:
             raise Http404("没有这个指标")
-        params, snapshot = self.request.query_params, self.snapshot()
-        if snapshot is not None:
-            enterprises = snapshot_figure_enterprises(self.request.user, snapshot, figure, params)
+        return figure
+
+    def listing(self) -> FigureList:
+        if not hasattr(self, "_listing"):
+            # The gap lists' default source, as on the gap pages: city-wide users read the snapshot.
+            user, figure = self.request.user, self.figure()
+            if self.params["region"] and not region_visible_to(user).filter(code=self.params["region"]).exists():
+                raise Http404("区域不存在或不在您的管辖范围内")
+            prefer = FIGURE_BY_NAME[figure].gap and prefers_snapshot(user)
+            self._listing = figure_list(user=user, figure=figure, filters=self.params, prefer_snapshot=prefer)
+        return self._listing
+
+    def get_queryset(self):
+        listing = self.listing()
+        if listing.snapshot is not None:
+            enterprises = Enterprise.objects.visible_to(self.request.user).filter(
+                pk__in=listing.queryset.values("enterprise_id")
+            )
         else:
-            enterprises = group_filter(super().get_queryset(), params, self.request.user)
-            enterprises = filter_figure(enterprises, figure, self.as_of())
-        enterprises = enterprises.select_related("region").order_by("region__path", "name", "pk")
-        if self.action == "retrieve" and snapshot is None:
-            return annotate_ledger(enterprises, self.as_of())
+            enterprises = listing.queryset
+        if self.action == "retrieve" and listing.snapshot is None:
+            return annotate_ledger(enterprises, listing.as_of)
         return enterprises
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        if self.snapshot() is not None:
-            instance = annotate_page_from_facts([instance], self.snapshot())[0]
+        if self.listing().snapshot is not None:
+            instance = annotate_page_from_facts([instance], self.listing().snapshot)[0]
         return Response(self.get_serializer(instance).data)
 
     def list(self, request, *args, **kwargs):
-        """Filter the whole set, then compute the per-enterprise figures for one page only."""
-        page = self.paginate_queryset(self.get_queryset())
-        if self.snapshot() is not None:
-            rows = annotate_page_from_facts(page, self.snapshot())
-        else:
-            rows = annotate_page(page, self.as_of())
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        """Page the list (the selector's order), then compute the figures of that page only."""
+        listing = self.listing()
+        page = self.paginate_queryset(listing.queryset)
+        rows = listing.rows(page, request.user)
+        response = self.get_paginated_response(self.get_serializer(rows, many=True).data)
+        response.data["source"] = listing.source
+        response.data["snapshot"] = listing.snapshot.pk if listing.snapshot else None
+        response.data["as_of"] = listing.as_of.isoformat()
+        response.data["notice"] = listing.notice
+        return response

@@ -14,7 +14,7 @@ from assessments.querysets import (
     RegionBoundQuerySet,
     SnapshotQuerySet,
 )
-from assessments.rules import FIGURES, SUMS
+from assessments.rules import FIGURES, SUMS, figure_bit
 
 
 class LedgerPeriod(models.Model):
@@ -27,7 +27,23 @@ class LedgerPeriod(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT)
     check_errors = models.JSONField(_("校核问题"), default=list, blank=True)
     computed_at = models.DateTimeField(_("统计时间"), null=True, blank=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("统计人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     checked_at = models.DateTimeField(_("校核时间"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("校核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -37,6 +53,17 @@ class LedgerPeriod(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The last reopening of a submitted period by a city administrator (the audit log keeps all).
+    reopened_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reopen_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = RegionBoundQuerySet.as_manager()
@@ -213,16 +240,6 @@ class LedgerEnterpriseFact(models.Model):
 
     def holds(self, figure: str) -> bool:
         return bool(self.figures & figure_bit(figure))
-
-
-def figure_bit(figure: str) -> int:
-    """The bit of `figure` in LedgerEnterpriseFact.figures."""
-    return 1 << FIGURE_INDEX[figure]
-
-
-FIGURE_INDEX = {figure.name: index for index, figure in enumerate(FIGURES)}
-# A bigint holds 63 figure bits.
-assert len(FIGURES) <= 63  # noqa: S101
 
 
 # One integer column per figure and per sum: written once in assessments.rules, never by hand here.

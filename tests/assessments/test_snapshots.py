@@ -74,7 +74,10 @@ def test_region_rows_roll_up_the_tree(world):
         assert row.employees == sum(e.employee_count or 0 for e in live)
     taishan = LedgerRow.objects.get(snapshot=snapshot, dimension=Dimension.REGION, region=district())
     assert (
-        taishan.probationary_members == COUNTS["two_full_one_probationary"][1] + COUNTS["probationary_only_in_joint"][1]
+        taishan.probationary_members
+        == COUNTS["two_full_one_probationary"][1]
+        + COUNTS["probationary_only_in_joint"][1]
+        + COUNTS["joint_two_full_one_probationary"][1]
     )
 
 

@@ -99,10 +99,12 @@ def test_gap_list_filters_by_carrier_and_industry(client, staff, world):
     assert _names(response) == set()
 
 
-def test_unknown_or_non_gap_figures_are_404(client, staff, world):
+def test_non_gap_figures_are_404_and_unknown_figures_400(client, staff, world):
     client.force_login(staff)
     assert client.get(reverse("assessments:gap", args=["enterprises"])).status_code == 404
-    assert client.get(reverse("assessments:enterprises"), {"figure": "nope"}).status_code == 404
+    response = client.get(reverse("assessments:enterprises"), {"figure": "nope"})
+    assert response.status_code == 400
+    assert "指标" in response.content.decode()
 
 
 def test_list_page_queries_do_not_grow_with_rows(client, staff, world, django_assert_max_num_queries):
@@ -149,7 +151,9 @@ def test_statistics_table_page_and_export(client, staff, world):
     table = response.context["table"]
     lines = {line.label: line.values for line in table.lines}
     assert lines["单位数"][0] == len(_taishan_expected("enterprises"))
-    assert lines["应建未建（3名以上正式党员）"][0] == len(_taishan_expected("no_org_due"))
+    assert lines["有3名以上正式党员的"][0] == len(_taishan_expected("no_org_due"))
+    assert lines["具有3名以上党员的"][0] == len(_taishan_expected("joint_only_3plus"))
+    assert lines["应建未建（3名以上正式党员）"][0] == len(_taishan_expected("standalone_due"))
     assert lines["单位数"][2] == 1  # 100 人以上
     assert lines["单位数"][1] == 2  # 50 人以上: exactly 50 and 120
     response = client.get(reverse("assessments:statistics"), {"as_of": AS_OF.isoformat(), "export": "xlsx"})
@@ -182,10 +186,17 @@ def test_period_workflow_locks_the_figures(client, staff, world, taishan):
     client.post(reverse("assessments:period-create"), {"name": "2026年上半年", "as_of": AS_OF.isoformat()})
     period = LedgerPeriod.objects.get()
     assert period.region == taishan
-    for action in ("compute", "check", "submit"):
+    for action in ("compute", "check"):
         client.post(reverse("assessments:period-action", args=[period.pk, action]))
+    submit = reverse("assessments:period-submit", args=[period.pk])
+    client.post(submit)
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.CHECKED  # 上报 asks for confirmation first
+    assert "确认上报" in client.get(submit).content.decode()
+    client.post(submit, {"confirm": "1"})
     period.refresh_from_db()
     assert period.status == PeriodStatus.SUBMITTED
+    assert period.computed_by == staff and period.checked_by == staff and period.submitted_by == staff
     snapshot = period.snapshots.get()
     assert snapshot.status == SnapshotStatus.COMPLETE
     row = LedgerRow.objects.get(snapshot=snapshot, dimension="region", region=taishan)

@@ -73,6 +73,9 @@ EXPECTED: dict[str, set[str]] = {
     | {"standalone_general_branch"},
     "joint_three_full": COMMON
     | {"with_members", "org_covered", "org_covered_joint", "joint_only", "joint_only_3plus", "standalone_due"},
+    # 具有3名以上党员的 counts probationary members too; 应建未建 needs three full ones.
+    "joint_two_full_one_probationary": COMMON
+    | {"with_members", "org_covered", "org_covered_joint", "joint_only", "joint_only_3plus"},
     "individual_business_instructor_and_joint": COMMON
     | {"without_members", "work_covered", "work_by_instructor", "work_by_joint", "instructor_contacted", "joint_only"},
     "other_district": COMMON
@@ -87,6 +90,7 @@ COUNTS = {
     "probationary_only_in_joint": (0, 1, 0),
     "assignment_ends_on_as_of": (0, 0, 1),
     "committee_hundred_in_street": (4, 0, 0),
+    "joint_two_full_one_probationary": (2, 1, 0),
     "individual_business_instructor_and_joint": (0, 0, 2),
     "deregistered": (3, 0, 1),  # counted for its page, but out of scope for every figure
 }
@@ -193,6 +197,11 @@ def build_world() -> dict:
 
     e = make("joint_three_full", carrier=park)
     members(e, 3)
+    joint.covered_enterprises.add(e)
+
+    e = make("joint_two_full_one_probationary", carrier=park)
+    members(e, 2)
+    members(e, 1, MemberStatus.PROBATIONARY)
     joint.covered_enterprises.add(e)
 
     e = make("individual_business_instructor_and_joint", kind=EnterpriseKind.INDIVIDUAL, carrier=park)
