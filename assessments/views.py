@@ -631,6 +631,7 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
                     today,
                 )
             )
+        if has_capability(user, Capability.VIEW_PARTY):
             cards.append(
                 (
                     "现有党组织",
