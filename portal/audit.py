@@ -8,12 +8,16 @@ that `audit_context()` sets (the middleware for web/API requests, services for i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import connection, migrations
+from django.core.exceptions import PermissionDenied
+from django.db import connection, migrations, transaction
 
 from portal.choices import AuditVia
+from portal.permissions import has_capability
 
 AUDIT_FUNCTION_SQL = r"""
 CREATE OR REPLACE FUNCTION portal_audit_statement() RETURNS trigger
@@ -164,3 +168,48 @@ def reapply_on_new_connection(sender, connection, **kwargs) -> None:
                 " set_config('portal.ip', %s, false), set_config('portal.context', %s, false)",
                 [str(actor_id or ""), str(via), ip or "", context[:128]],
             )
+
+
+# --- Write services attribute their own changes (Zulip's actions record acting_user themselves) --
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def attributed(acting_user: Any, *, context: str, via: str | None = None) -> AbstractContextManager[None]:
+    """The attribution for a write made by `acting_user`: the request's channel and address are
+    kept when the request middleware (or an enclosing service) already set them, so a form save
+    reads "web", an API write "api" and a command "system", each with the acting user."""
+    stack = _stack()
+    outer_via, outer_ip = (stack[-1][1], stack[-1][2]) if stack else (AuditVia.SYSTEM, None)
+    return audit_context(
+        actor_id=getattr(acting_user, "pk", None),
+        via=via or outer_via or AuditVia.SYSTEM,
+        ip=outer_ip,
+        context=context,
+    )
+
+
+def write_service(
+    capability: str | None, *, message: str = "您的角色无权进行此操作"
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorator for every write service `<noun>_<verb>(*, ..., acting_user)`: the capability is
+    checked inside the service (so a form, the API and a command get the same answer:
+    PermissionDenied with `message`), and the whole service runs in one transaction attributed to
+    `acting_user` (context: the service's name). `capability=None` is for services every signed-in
+    user may call (their own records); the service checks scope itself."""
+
+    def decorate(service: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(service)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            if "acting_user" not in kwargs:
+                raise TypeError(f"{service.__name__}() needs acting_user=")
+            acting_user = kwargs["acting_user"]
+            if capability is not None and not has_capability(acting_user, capability):
+                raise PermissionDenied(message)
+            with attributed(acting_user, context=service.__name__), transaction.atomic():
+                return service(*args, **kwargs)
+
+        return run
+
+    return decorate
