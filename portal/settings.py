@@ -249,6 +249,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "ledger-nightly-snapshot": {"task": "assessments.tasks.take_snapshot", "schedule": crontab(hour=1, minute=30)},
 }
 
+# --- Cache: the personal-data lookup throttle counts per user across every worker ----------------
+# With CACHE_URL (redis://...) all web processes share one count; without it each process keeps
+# its own (fine for `make run`'s single development server, not for gunicorn with several workers).
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    )
+}
+PERSONAL_LOOKUP_PER_MINUTE = env_int("PERSONAL_LOOKUP_PER_MINUTE", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

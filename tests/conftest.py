@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from portal.choices import Role
 from tests.browser import browser_page  # noqa: F401 - a fixture for the browser tests
@@ -27,3 +28,11 @@ def staff(taishan):
 def outsider(daiyue):
     """Staff of another district (岱岳区): must see nothing of 泰山区."""
     return UserFactory(username="daiyue_staff", role=Role.DISTRICT_STAFF, jurisdiction=daiyue)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (the lookup throttle counts per user id and minute,
+    and user ids repeat from test to test; with CACHE_URL the cache is a shared Redis)."""
+    cache.clear()
+    yield
