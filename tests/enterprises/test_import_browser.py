@@ -68,23 +68,7 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-@pytest.fixture
-def close_live_sessions():
-    """The session-wide live server thread keeps its database connection (CONN_MAX_AGE); end it
-    after this test so the test database can be dropped (it reconnects if used again)."""
-    yield
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
-        )
-
-
-def test_upload_progress_preview_confirm(
-    close_live_sessions, live_server, register_files, taian, worker_app, browser_page, tmp_path
-):
+def test_upload_progress_preview_confirm(live_server, register_files, taian, worker_app, browser_page, tmp_path):
     from celery.contrib.testing.worker import start_worker
 
     UserFactory(username="commerce", role=Role.COMMERCE_STAFF, jurisdiction=taian["泰安市"], password=PASSWORD)
