@@ -229,7 +229,7 @@ def test_the_annual_report_list_gives_the_report_year_of_the_registered_enterpri
 
     result = run_import(tmp_path / "annual.csv", city_importer, source=ImportSource.ANNUAL_REPORT)
 
-    assert ledger_tasks[-1] == ("assessments.tasks.take_snapshot", {"reason": f"register_import:{result.pk}"})
+    assert ledger_tasks[-1] == ("assessments.tasks.take_snapshot_task", {"reason": f"register_import:{result.pk}"})
 
     filed = {e.credit_code for e in generated(400) if e.report_status == "已报送"}
     assert (result.new_count, result.changed_count, result.unchanged_count, result.rejected_count) == (

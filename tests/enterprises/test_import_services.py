@@ -49,7 +49,7 @@ def test_clean_register_stores_every_row(register_files, city_importer, ledger_t
     assert Enterprise.objects.filter(kind=EnterpriseKind.INDIVIDUAL).count() == individuals
     cancelled = sum(1 for e in written if e.registration_status == "注销")
     assert Enterprise.objects.filter(registration_status=RegistrationStatus.CANCELLED).count() == cancelled
-    assert ledger_tasks == [("assessments.tasks.take_snapshot", {"reason": f"register_import:{result.pk}"})]
+    assert ledger_tasks == [("assessments.tasks.take_snapshot_task", {"reason": f"register_import:{result.pk}"})]
 
 
 def test_reimporting_the_same_file_changes_nothing_and_says_so(register_files, city_importer, ledger_tasks):
