@@ -22,7 +22,7 @@ from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from enterprises.choices import ImportSource, ImportStatus
+from enterprises.choices import ImportRowAction, ImportSource, ImportStatus
 from enterprises.importing import apply as applying
 from enterprises.importing import staging
 from enterprises.importing.rows import ImportLookups
@@ -252,10 +252,10 @@ def _validate(register_import: RegisterImport, *, path: str | Path | None, repor
 
         missing = missing_enterprises(register_import).count()
     register_import.total_rows = result.total_rows
-    register_import.new_count = counts["NEW"]
-    register_import.changed_count = counts["CHANGED"]
-    register_import.unchanged_count = counts["UNCHANGED"]
-    register_import.rejected_count = counts["REJECTED"]
+    register_import.new_count = counts[ImportRowAction.NEW]
+    register_import.changed_count = counts[ImportRowAction.CHANGED]
+    register_import.unchanged_count = counts[ImportRowAction.UNCHANGED]
+    register_import.rejected_count = counts[ImportRowAction.REJECTED]
     register_import.warning_count = counts["PENDING"]
     register_import.summary = {
         "sheet": result.sheet_name,
