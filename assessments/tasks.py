@@ -11,6 +11,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from assessments import snapshots
+from portal.audit import audit_context
+from portal.choices import AuditVia
 
 RETRIES = {
     "autoretry_for": (Exception,),
@@ -26,8 +28,9 @@ def take_snapshot_task(as_of: str | None = None, reason: str = "") -> int:
     (`send_task("assessments.tasks.take_snapshot_task", kwargs={"reason": ...})`). Snapshots whose
     run died are redone first. Runs with no user: the snapshot is the system's (audit "system")."""
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    snapshots.redo_stale()
-    return snapshots.take_snapshot(as_of=day, reason=reason or "定时统计").pk
+    with audit_context(actor_id=None, via=AuditVia.SYSTEM, context="take_snapshot_task"):  # no user: the system's
+        snapshots.redo_stale()
+        return snapshots.take_snapshot(as_of=day, reason=reason or "定时统计").pk
 
 
 # The name before the rename: a beat entry or a `send_task` queued by the previous release still

@@ -199,7 +199,13 @@ def register_import_validate(
     if not _advisory_lock(register_import.pk):
         return register_import  # a redelivered task while the first one still runs: leave it be
     try:
-        return _validate(register_import, path=path, report_year=report_year)
+        # A job with no request: what it writes is attributed to the uploader, as the apply is.
+        with audit_context(
+            actor_id=register_import.uploaded_by_id,
+            via=AuditVia.IMPORT,
+            context=f"register_import:{register_import.pk}",
+        ):
+            return _validate(register_import, path=path, report_year=report_year)
     finally:
         _advisory_unlock(register_import.pk)
 
