@@ -1,15 +1,15 @@
 """The ledger period workflow: 重新统计 → 校核 → 上报 (and 退回 by a city administrator).
 
-Each service checks the acting user's capability and scope itself, records who did it on the
-period (computed_by / checked_by / submitted_by / reopened_by) and runs inside
-`audit_context(actor_id=acting_user.pk)`, so the audit log attributes the write to them whatever
-interface called it. A submitted period is locked until it is reopened with a reason.
+Each service is a `write_service`: it checks the acting user's capability itself (and its scope
+here), records who did it on the period (computed_by / checked_by / submitted_by / reopened_by) and
+runs in one transaction attributed to `acting_user`, so the audit log names them whatever
+interface called it (the page, the API or `manage.py ledger_period`). A submitted period is locked until it is
+reopened with a reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,34 +19,22 @@ from assessments.choices import PeriodStatus
 from assessments.models import LedgerPeriod
 from assessments.selectors import collect_period_problems
 from assessments.snapshots import LedgerLocked, take_snapshot
-from portal.audit import audit_context
-from portal.choices import AuditVia
+from portal.audit import attributed, write_service
 from portal.models import Region, User
 from portal.permissions import Capability, has_capability
 from portal.scoping import region_visible_to
 
 REOPEN_REASON_MIN_LENGTH = 4
+MANAGE_LEDGER_REFUSED = "您的角色无权统计上报台账"
 
 
-def _require(acting_user: User | None, capability: Capability, message: str) -> None:
-    if acting_user is None or not has_capability(acting_user, capability):
-        raise PermissionDenied(message)
-
-
-def _attributed(acting_user: User, period_id: int | None, action: str, via: str) -> AbstractContextManager[None]:
-    return audit_context(actor_id=acting_user.pk, via=via, context=f"ledger_period:{period_id}:{action}")
-
-
-def period_create(
-    *, region: Region, name: str, as_of: dt.date, acting_user: User, via: str = AuditVia.WEB
-) -> LedgerPeriod:
-    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
+@write_service(Capability.MANAGE_LEDGER, message=MANAGE_LEDGER_REFUSED)
+def period_create(*, region: Region, name: str, as_of: dt.date, acting_user: User) -> LedgerPeriod:
     if not region_visible_to(acting_user).filter(pk=region.pk).exists():
         raise PermissionDenied("该区域不在您的管辖范围内")
     period = LedgerPeriod(region=region, name=name, as_of=as_of)
     period.full_clean()
-    with _attributed(acting_user, None, "create", via), transaction.atomic():
-        period.save()
+    period.save()
     return period
 
 
@@ -63,11 +51,16 @@ def _visible(period: LedgerPeriod, acting_user: User) -> None:
         raise PermissionDenied("该台账期间不在您的管辖范围内")
 
 
-def period_compute(*, period: LedgerPeriod, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
-    """重新统计: take (or retake) the period's snapshot of its district; checks must run again."""
-    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
+def period_compute(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
+    """重新统计: take (or retake) the period's snapshot of its district; checks must run again.
+
+    Not one transaction (so not `write_service`, whose check and attribution it repeats): the
+    snapshot commits RUNNING before it counts and records FAILED when counting fails, which an
+    enclosing transaction would roll back."""
+    if not has_capability(acting_user, Capability.MANAGE_LEDGER):
+        raise PermissionDenied(MANAGE_LEDGER_REFUSED)
     _visible(period, acting_user)
-    with _attributed(acting_user, period.pk, "compute", via):
+    with attributed(acting_user, context="period_compute"):
         snapshot = take_snapshot(as_of=period.as_of, period=period, reason=f"重新统计（{acting_user}）")
         with transaction.atomic():
             period = _locked_for_update(period, acting_user)
@@ -82,63 +75,60 @@ def period_compute(*, period: LedgerPeriod, acting_user: User, via: str = AuditV
     return period
 
 
-def period_check(*, period: LedgerPeriod, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
+@write_service(Capability.MANAGE_LEDGER, message=MANAGE_LEDGER_REFUSED)
+def period_check(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
     """校核: record the problems found (none: CHECKED) and who checked."""
-    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
-    with _attributed(acting_user, period.pk, "check", via), transaction.atomic():
-        period = _locked_for_update(period, acting_user)
-        if period.status == PeriodStatus.DRAFT:
-            raise ValidationError("尚未统计，请先重新统计")
-        problems = collect_period_problems(period)
-        period.check_errors = problems
-        period.status = PeriodStatus.COMPUTED if problems else PeriodStatus.CHECKED
-        period.checked_at = timezone.now()
-        period.checked_by = acting_user
-        period.save(update_fields=["check_errors", "status", "checked_at", "checked_by"])
+    period = _locked_for_update(period, acting_user)
+    if period.status == PeriodStatus.DRAFT:
+        raise ValidationError("尚未统计，请先重新统计")
+    problems = collect_period_problems(period)
+    period.check_errors = problems
+    period.status = PeriodStatus.COMPUTED if problems else PeriodStatus.CHECKED
+    period.checked_at = timezone.now()
+    period.checked_by = acting_user
+    period.save(update_fields=["check_errors", "status", "checked_at", "checked_by"])
     return period
 
 
-def period_submit(*, period: LedgerPeriod, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
+@write_service(Capability.MANAGE_LEDGER, message=MANAGE_LEDGER_REFUSED)
+def period_submit(*, period: LedgerPeriod, acting_user: User) -> LedgerPeriod:
     """上报: only a checked period; afterwards its snapshot is never taken again (until reopened)."""
-    _require(acting_user, Capability.MANAGE_LEDGER, "您的角色无权统计上报台账")
-    with _attributed(acting_user, period.pk, "submit", via), transaction.atomic():
-        period = _locked_for_update(period, acting_user)
-        if period.status != PeriodStatus.CHECKED:
-            raise ValidationError("校核通过后才能上报")
-        period.status = PeriodStatus.SUBMITTED
-        period.submitted_at = timezone.now()
-        period.submitted_by = acting_user
-        period.save(update_fields=["status", "submitted_at", "submitted_by"])
+    period = _locked_for_update(period, acting_user)
+    if period.status != PeriodStatus.CHECKED:
+        raise ValidationError("校核通过后才能上报")
+    period.status = PeriodStatus.SUBMITTED
+    period.submitted_at = timezone.now()
+    period.submitted_by = acting_user
+    period.save(update_fields=["status", "submitted_at", "submitted_by"])
     return period
 
 
-def period_reopen(*, period: LedgerPeriod, reason: str, acting_user: User, via: str = AuditVia.WEB) -> LedgerPeriod:
+@write_service(Capability.ADMINISTER, message="只有市级管理员可以退回已上报的台账")
+def period_reopen(*, period: LedgerPeriod, reason: str, acting_user: User) -> LedgerPeriod:
     """退回: a city administrator unlocks a submitted period, with a reason; it must be counted,
     checked and submitted again. The audit log keeps the submission it undoes."""
-    _require(acting_user, Capability.ADMINISTER, "只有市级管理员可以退回已上报的台账")
     reason = (reason or "").strip()
     if len(reason) < REOPEN_REASON_MIN_LENGTH:
         raise ValidationError(f"请填写退回原因（至少 {REOPEN_REASON_MIN_LENGTH} 个字）")
-    with _attributed(acting_user, period.pk, "reopen", via), transaction.atomic():
-        period = LedgerPeriod.objects.visible_to(acting_user).select_for_update().get(pk=period.pk)
-        if period.status != PeriodStatus.SUBMITTED:
-            raise ValidationError("只有已上报的台账期间可以退回")
-        period.status = PeriodStatus.COMPUTED
-        period.reopened_at = timezone.now()
-        period.reopened_by = acting_user
-        period.reopen_reason = reason[:500]
-        period.checked_at, period.checked_by = None, None
-        period.submitted_at, period.submitted_by = None, None
-        period.save(
-            update_fields=[
-                "status",
-                "reopened_at",
-                "reopened_by",
-                "reopen_reason",
-                "checked_at",
-                "checked_by",
-                "submitted_at",
-                "submitted_by",
-            ]
-        )
+    period = LedgerPeriod.objects.visible_to(acting_user).select_for_update().get(pk=period.pk)
+    if period.status != PeriodStatus.SUBMITTED:
+        raise ValidationError("只有已上报的台账期间可以退回")
+    period.status = PeriodStatus.COMPUTED
+    period.reopened_at = timezone.now()
+    period.reopened_by = acting_user
+    period.reopen_reason = reason[:500]
+    period.checked_at, period.checked_by = None, None
+    period.submitted_at, period.submitted_by = None, None
+    period.save(
+        update_fields=[
+            "status",
+            "reopened_at",
+            "reopened_by",
+            "reopen_reason",
+            "checked_at",
+            "checked_by",
+            "submitted_at",
+            "submitted_by",
+        ]
+    )
     return period

@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from assessments import exports, services
-from assessments.choices import Dimension, PeriodStatus
+from assessments.choices import Dimension, PeriodStatus, SnapshotStatus
 from assessments.forms import LedgerParamsInvalid, parse_ledger_params
 from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, GAPS, level_mismatch_organizations
@@ -390,7 +390,7 @@ class SnapshotTrendView(LedgerMixin, TemplateView):
                 dimension=Dimension.REGION,
                 region=region,
                 snapshot__period__isnull=True,
-                snapshot__status="COMPLETE",
+                snapshot__status=SnapshotStatus.COMPLETE,
             )
             .select_related("snapshot")
             .order_by("-snapshot__as_of")[:120]
@@ -410,7 +410,7 @@ class SnapshotTrendView(LedgerMixin, TemplateView):
             title="台账快照与趋势",
             region=region,
             lines=lines,
-            running=LedgerSnapshot.objects.exclude(status="COMPLETE").order_by("-as_of")[:10],
+            running=LedgerSnapshot.objects.exclude(status=SnapshotStatus.COMPLETE).order_by("-as_of")[:10],
         )
         return context
 

@@ -88,5 +88,5 @@ class ImportRowAction(models.TextChoices):
 
 
 class ProblemSeverity(models.TextChoices):
-    ERROR = "error", _("错误")
-    WARNING = "warning", _("警告")
+    ERROR = "ERROR", _("错误")
+    WARNING = "WARNING", _("警告")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -21,20 +22,26 @@ from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from enterprises.choices import ImportSource, ImportStatus
+from enterprises.choices import ImportRowAction, ImportSource, ImportStatus
 from enterprises.importing import apply as applying
 from enterprises.importing import staging
 from enterprises.importing.rows import ImportLookups
-from enterprises.models import RegisterImport
-from portal.audit import audit_context
+from enterprises.models import RegisterImport, RegisterImportProblem
+from portal.audit import audit_context, write_service
 from portal.choices import AuditVia
 from portal.models import Region, User
-from portal.permissions import Capability, has_capability
+from portal.permissions import Capability
 from portal.spreadsheets import SpreadsheetError, check_file
 
 logger = logging.getLogger(__name__)
 
-LEDGER_TASK = "assessments.tasks.take_snapshot"
+LEDGER_TASK = "assessments.tasks.take_snapshot_task"
+IMPORT_REFUSED = "您的角色无权导入名单"
+
+
+class ImportNotApplicable(ValidationError):
+    """The import is not in a state that can be applied (not confirmed, cancelled, failed): the
+    caller asked for something impossible, so nothing is recorded on the import."""
 
 
 def import_region_for(user: User) -> Region:
@@ -49,24 +56,26 @@ def import_region_for(user: User) -> Region:
     raise PermissionDenied("您没有管辖区域，不能导入名单")
 
 
-def _max_bytes() -> int:
+def register_upload_max_bytes() -> int:
+    """The largest register file accepted (web, API and command alike)."""
     return settings.REGISTER_UPLOAD_MAX_BYTES
 
 
+@write_service(Capability.IMPORT_REGISTER, message=IMPORT_REFUSED)
 def register_import_create(
     *, uploaded_file: File, source: str, acting_user: User, enqueue: bool = True
 ) -> RegisterImport:
     """Store an uploaded register file and queue its validation. Hostile or unsupported files are
     refused here, before anything is unpacked (ValidationError with the Chinese reason)."""
-    if not has_capability(acting_user, Capability.IMPORT_REGISTER):
-        raise PermissionDenied("您的角色无权导入名单")
     if source not in ImportSource.values:
         raise ValidationError({"source": "名单类型不正确"})
     region = import_region_for(acting_user)
     name = Path(getattr(uploaded_file, "name", "") or "register").name
     size = getattr(uploaded_file, "size", None)
-    if size is not None and size > _max_bytes():
-        raise ValidationError({"file": f"文件过大：{size / 1048576:.1f} MB，上限 {_max_bytes() / 1048576:.0f} MB"})
+    if size is not None and size > register_upload_max_bytes():
+        raise ValidationError(
+            {"file": f"文件过大：{size / 1048576:.1f} MB，上限 {register_upload_max_bytes() / 1048576:.0f} MB"}
+        )
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
@@ -80,19 +89,20 @@ def register_import_create(
     )
     register_import.file.save(name, uploaded_file, save=False)
     try:
-        check_file(register_import.file.path, max_bytes=_max_bytes(), original_name=name)
+        check_file(register_import.file.path, max_bytes=register_upload_max_bytes(), original_name=name)
     except SpreadsheetError as exc:
         register_import.file.delete(save=False)
         raise ValidationError({"file": str(exc)}) from exc
     register_import.save()
     if enqueue:
-        from enterprises.tasks import validate_register_import
+        from enterprises.tasks import register_import_validate_task
 
         pk = register_import.pk
-        transaction.on_commit(lambda: validate_register_import.delay(pk))
+        transaction.on_commit(lambda: register_import_validate_task.delay(pk))
     return register_import
 
 
+@write_service(Capability.IMPORT_REGISTER, message=IMPORT_REFUSED)
 def register_import_create_from_path(*, path: str | Path, source: str, acting_user: User) -> RegisterImport:
     """The command-line upload: same checks as the web, no queue (the command runs the steps)."""
     path = Path(path)
@@ -100,6 +110,78 @@ def register_import_create_from_path(*, path: str | Path, source: str, acting_us
         return register_import_create(
             uploaded_file=File(fh, name=path.name), source=source, acting_user=acting_user, enqueue=False
         )
+
+
+def register_file_check(path: str | Path) -> None:
+    """Refuse a file that is not a usable register (SpreadsheetError with the one-line Chinese
+    reason) before anything is stored or unpacked."""
+    check_file(path, max_bytes=register_upload_max_bytes())
+
+
+@dataclass(frozen=True)
+class RegisterImportPreview:
+    """What a dry run found, read before everything it wrote was rolled back."""
+
+    status: str
+    failure_reason: str
+    summary_lines: list[str]
+    problems: list[RegisterImportProblem]
+    problem_count: int
+
+
+class _PreviewRollback(Exception):
+    pass
+
+
+@write_service(Capability.IMPORT_REGISTER, message=IMPORT_REFUSED)
+def register_import_preview(
+    *, path: str | Path, source: str, acting_user: User, report_year: int | None = None, problem_limit: int = 20
+) -> RegisterImportPreview:
+    """The dry run (`import_register --dry-run`): the same checks, staging and classification as a
+    real upload, then everything is rolled back; nothing is stored, not even the file."""
+    from enterprises import selectors
+
+    path = Path(path)
+    if source not in ImportSource.values:
+        raise ValidationError({"source": "名单类型不正确"})
+    register_file_check(path)
+    preview: RegisterImportPreview | None = None
+    try:
+        with transaction.atomic():
+            register_import = RegisterImport.objects.create(
+                source=source,
+                file=str(path),
+                original_name=path.name[:255],
+                sha256=_file_sha256(path),
+                size=path.stat().st_size,
+                region=import_region_for(acting_user),
+                uploaded_by=acting_user,
+            )
+            register_import = register_import_validate(
+                register_import_id=register_import.pk, path=path, report_year=report_year
+            )
+            found = selectors.problems(register_import)
+            preview = RegisterImportPreview(
+                status=register_import.status,
+                failure_reason=register_import.failure_reason,
+                summary_lines=selectors.summary_lines(register_import),
+                problems=list(found[:problem_limit]),
+                problem_count=found.count(),
+            )
+            raise _PreviewRollback
+    except _PreviewRollback:
+        pass
+    if preview is None:  # pragma: no cover - the block above always sets it before rolling back
+        raise RuntimeError("register_import_preview: no preview")
+    return preview
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _set_progress(import_id: int, progress: int) -> None:
@@ -117,7 +199,13 @@ def register_import_validate(
     if not _advisory_lock(register_import.pk):
         return register_import  # a redelivered task while the first one still runs: leave it be
     try:
-        return _validate(register_import, path=path, report_year=report_year)
+        # A job with no request: what it writes is attributed to the uploader, as the apply is.
+        with audit_context(
+            actor_id=register_import.uploaded_by_id,
+            via=AuditVia.IMPORT,
+            context=f"register_import:{register_import.pk}",
+        ):
+            return _validate(register_import, path=path, report_year=report_year)
     finally:
         _advisory_unlock(register_import.pk)
 
@@ -150,7 +238,7 @@ def _validate(register_import: RegisterImport, *, path: str | Path | None, repor
             import_id=register_import.pk,
             path=path or register_import.file.path,
             original_name=register_import.original_name,
-            max_bytes=_max_bytes(),
+            max_bytes=register_upload_max_bytes(),
             lookups=lookups,
             progress_span=(1, 85),
         )
@@ -170,10 +258,10 @@ def _validate(register_import: RegisterImport, *, path: str | Path | None, repor
 
         missing = missing_enterprises(register_import).count()
     register_import.total_rows = result.total_rows
-    register_import.new_count = counts["NEW"]
-    register_import.changed_count = counts["CHANGED"]
-    register_import.unchanged_count = counts["UNCHANGED"]
-    register_import.rejected_count = counts["REJECTED"]
+    register_import.new_count = counts[ImportRowAction.NEW]
+    register_import.changed_count = counts[ImportRowAction.CHANGED]
+    register_import.unchanged_count = counts[ImportRowAction.UNCHANGED]
+    register_import.rejected_count = counts[ImportRowAction.REJECTED]
     register_import.warning_count = counts["PENDING"]
     register_import.summary = {
         "sheet": result.sheet_name,
@@ -201,40 +289,36 @@ def _fail(register_import: RegisterImport, reason: str) -> RegisterImport:
     return register_import
 
 
+@write_service(Capability.IMPORT_REGISTER, message=IMPORT_REFUSED)
 def register_import_confirm(
     *, register_import: RegisterImport, acting_user: User, confirm_warnings: bool = False, enqueue: bool = True
 ) -> RegisterImport:
     """The user confirmed the preview: record who and whether the check-character warnings are
     accepted, then queue the apply."""
-    if not has_capability(acting_user, Capability.IMPORT_REGISTER):
-        raise PermissionDenied("您的角色无权导入名单")
-    with transaction.atomic():
-        locked = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
-        if locked.status != ImportStatus.VALIDATED:
-            raise ValidationError(f"该导入当前状态为“{locked.get_status_display()}”，不能确认")
-        locked.status = ImportStatus.APPLYING
-        locked.progress = 50
-        locked.confirmed_by = acting_user
-        locked.summary = {**locked.summary, "confirm_warnings": bool(confirm_warnings)}
-        locked.save(update_fields=["status", "progress", "confirmed_by", "summary"])
-        if enqueue:
-            from enterprises.tasks import apply_register_import
+    locked = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
+    if locked.status != ImportStatus.VALIDATED:
+        raise ValidationError(f"该导入当前状态为“{locked.get_status_display()}”，不能确认")
+    locked.status = ImportStatus.APPLYING
+    locked.progress = 50
+    locked.confirmed_by = acting_user
+    locked.summary = {**locked.summary, "confirm_warnings": bool(confirm_warnings)}
+    locked.save(update_fields=["status", "progress", "confirmed_by", "summary"])
+    if enqueue:
+        from enterprises.tasks import register_import_apply_task
 
-            transaction.on_commit(lambda: apply_register_import.delay(locked.pk))
+        transaction.on_commit(lambda: register_import_apply_task.delay(locked.pk))
     return locked
 
 
+@write_service(Capability.IMPORT_REGISTER, message=IMPORT_REFUSED)
 def register_import_cancel(*, register_import: RegisterImport, acting_user: User) -> RegisterImport:
     """Drop a validated import that the user does not want: nothing was written, staging is freed."""
-    if not has_capability(acting_user, Capability.IMPORT_REGISTER):
-        raise PermissionDenied("您的角色无权导入名单")
-    with transaction.atomic():
-        locked = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
-        if locked.status not in (ImportStatus.VALIDATED, ImportStatus.FAILED):
-            raise ValidationError(f"该导入当前状态为“{locked.get_status_display()}”，不能取消")
-        locked.status = ImportStatus.CANCELLED
-        locked.save(update_fields=["status"])
-        staging.clear_staging(locked.pk)
+    locked = RegisterImport.objects.select_for_update().get(pk=register_import.pk)
+    if locked.status not in (ImportStatus.VALIDATED, ImportStatus.FAILED):
+        raise ValidationError(f"该导入当前状态为“{locked.get_status_display()}”，不能取消")
+    locked.status = ImportStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    staging.clear_staging(locked.pk)
     return locked
 
 
@@ -247,7 +331,7 @@ def register_import_apply(*, register_import_id: int) -> RegisterImport:
             if register_import.status == ImportStatus.APPLIED:
                 return register_import
             if register_import.status != ImportStatus.APPLYING:
-                raise ValidationError(f"该导入当前状态为“{register_import.get_status_display()}”，不能导入")
+                raise ImportNotApplicable(f"该导入当前状态为“{register_import.get_status_display()}”，不能导入")
             if register_import.rows.count() != register_import.total_rows:
                 # Staging is UNLOGGED: a database crash since the preview emptied it.
                 return _fail(register_import, "服务器重启后暂存的预览数据已丢失，未写入任何数据，请重新上传")
@@ -268,9 +352,9 @@ def register_import_apply(*, register_import_id: int) -> RegisterImport:
             pk = register_import.pk
             transaction.on_commit(lambda: request_ledger_refresh(pk))
             return register_import
+    except ImportNotApplicable:
+        raise
     except (IntegrityError, ValidationError) as exc:
-        if isinstance(exc, ValidationError) and "不能导入" in str(exc):
-            raise
         logger.exception("register import %s: apply refused", register_import_id)
         register_import = RegisterImport.objects.get(pk=register_import_id)
         return _fail(register_import, f"导入被数据库拒绝，未写入任何数据：{str(exc)[:200]}")

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 
-from portal.audit import audit_context
-from portal.choices import AccessKind, AuditVia
+from portal.audit import attributed, write_service
+from portal.choices import AccessKind
 from portal.fields import EncryptedTextField, Undecryptable, digest_candidates, mask_id_number, mask_phone
 from portal.models import AccessLog, Region, User, rewrite_subtree
 from portal.permissions import Capability, has_capability
@@ -114,7 +114,8 @@ class RegionMoved:
     moved_count: int
 
 
-def region_move(*, region: Region, new_parent: Region, acting_user: Any, via: str = AuditVia.SYSTEM) -> RegionMoved:
+@write_service(Capability.ADMINISTER, message="只有市级管理员可以调整行政区划")
+def region_move(*, region: Region, new_parent: Region, acting_user: Any) -> RegionMoved:
     """行政区划调整: move `region` and everything below it under `new_parent`.
 
     Only city administrators (and superusers) re-divide the tree (Capability.ADMINISTER,
@@ -127,24 +128,21 @@ def region_move(*, region: Region, new_parent: Region, acting_user: Any, via: st
     snapshot is re-taken here (that would overwrite today's), the next nightly one counts the new
     tree.
     """
-    if not has_capability(acting_user, Capability.ADMINISTER):
-        raise PermissionDenied("只有市级管理员可以调整行政区划")
-    with transaction.atomic():
-        # Lock both ends so that a concurrent move cannot slip the new parent under the region.
-        locked = {r.pk: r for r in Region.objects.select_for_update().filter(pk__in=[region.pk, new_parent.pk])}
-        if region.pk not in locked or new_parent.pk not in locked:
-            raise ValidationError("区域不存在")
-        moving, parent = locked[region.pk], locked[new_parent.pk]
-        if moving.parent_id == parent.pk:
-            raise ValidationError({"parent": f"“{moving.name}”已属于“{parent.name}”，无需调整"})
-        moving.check_parent(parent)
-        old_parent = moving.parent
-        old_path = moving.path
-        new_path = parent.path + moving.code + "/"
-        with audit_context(actor_id=acting_user.pk, via=via, context=f"region_move:{moving.code}"):
-            moved_count = rewrite_subtree(
-                region_id=moving.pk, old_path=old_path, new_path=new_path, new_parent_id=parent.pk
-            )
+    # Lock both ends so that a concurrent move cannot slip the new parent under the region.
+    locked = {r.pk: r for r in Region.objects.select_for_update().filter(pk__in=[region.pk, new_parent.pk])}
+    if region.pk not in locked or new_parent.pk not in locked:
+        raise ValidationError("区域不存在")
+    moving, parent = locked[region.pk], locked[new_parent.pk]
+    if moving.parent_id == parent.pk:
+        raise ValidationError({"parent": f"“{moving.name}”已属于“{parent.name}”，无需调整"})
+    moving.check_parent(parent)
+    old_parent = moving.parent
+    old_path = moving.path
+    new_path = parent.path + moving.code + "/"
+    with attributed(acting_user, context=f"region_move:{moving.code}"):  # the log names the region moved
+        moved_count = rewrite_subtree(
+            region_id=moving.pk, old_path=old_path, new_path=new_path, new_parent_id=parent.pk
+        )
     moving.refresh_from_db()
     return RegionMoved(region=moving, old_parent=old_parent, old_path=old_path, moved_count=moved_count)
 

@@ -246,7 +246,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The ledger's nightly snapshot (assessments/tasks.py), after the day's edits and imports.
-    "ledger-nightly-snapshot": {"task": "assessments.tasks.take_snapshot", "schedule": crontab(hour=1, minute=30)},
+    "ledger-nightly-snapshot": {"task": "assessments.tasks.take_snapshot_task", "schedule": crontab(hour=1, minute=30)},
 }
 
 # --- Cache: the personal-data lookup throttle counts per user across every worker ----------------

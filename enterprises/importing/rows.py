@@ -20,8 +20,8 @@ from portal.choices import RegionLevel
 from portal.spreadsheets import cell_text, parse_date, parse_int
 from portal.validators import CREDIT_CODE_CHARSET, credit_code_format_error, normalize_code
 
-ERROR = "error"
-WARNING = "warning"
+ERROR = "ERROR"  # ProblemSeverity.ERROR
+WARNING = "WARNING"  # ProblemSeverity.WARNING
 
 # The staged columns, in COPY order (enterprises_registerimportrow).
 STAGE_COLUMNS = (

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 
 from demo import registers
 from demo.geography import DISTRICT_CODES
-from enterprises.choices import ImportSource, ImportStatus
+from enterprises.choices import ImportSource, ImportStatus, ProblemSeverity
 from enterprises.importing.columns import REQUIRED_KEYS, ColumnMap
 from enterprises.models import Enterprise, RegisterImportProblem
 from portal.choices import RegionLevel, Role
@@ -176,17 +176,17 @@ def test_the_messy_truth_is_what_the_importer_rejects_holds_back_and_warns_about
         problems[(severity, code)].add(row_number - truth.header_row)
     district = registers.HEADERS[registers.REGISTRATION].index("所属区县")
     district_from_code = {i for i in truth.rows_with("blank_required") if expected.rows[i - 1][district] is None}
-    assert problems[("error", "blank")] == truth.rows_with("blank_required") - district_from_code
-    assert problems[("warning", "district_from_code")] == district_from_code
-    assert problems[("error", "duplicate")] == set(truth.duplicate_of) | set(truth.duplicate_of.values())
-    assert problems[("warning", "check_char")] == truth.rows_with("bad_check_char")
-    assert problems[("warning", "number")] == truth.rows_with("text_in_number")
+    assert problems[(ProblemSeverity.ERROR, "blank")] == truth.rows_with("blank_required") - district_from_code
+    assert problems[(ProblemSeverity.WARNING, "district_from_code")] == district_from_code
+    assert problems[(ProblemSeverity.ERROR, "duplicate")] == set(truth.duplicate_of) | set(truth.duplicate_of.values())
+    assert problems[(ProblemSeverity.WARNING, "check_char")] == truth.rows_with("bad_check_char")
+    assert problems[(ProblemSeverity.WARNING, "number")] == truth.rows_with("text_in_number")
     assert set(problems) == {
-        ("error", "blank"),
-        ("error", "duplicate"),
-        ("warning", "check_char"),
-        ("warning", "number"),
-        ("warning", "district_from_code"),
+        (ProblemSeverity.ERROR, "blank"),
+        (ProblemSeverity.ERROR, "duplicate"),
+        (ProblemSeverity.WARNING, "check_char"),
+        (ProblemSeverity.WARNING, "number"),
+        (ProblemSeverity.WARNING, "district_from_code"),
     }
     assert (preview.rejected_count, preview.warning_count, preview.new_count) == (
         len(expected.rejected),
@@ -229,7 +229,7 @@ def test_the_annual_report_list_gives_the_report_year_of_the_registered_enterpri
 
     result = run_import(tmp_path / "annual.csv", city_importer, source=ImportSource.ANNUAL_REPORT)
 
-    assert ledger_tasks[-1] == ("assessments.tasks.take_snapshot", {"reason": f"register_import:{result.pk}"})
+    assert ledger_tasks[-1] == ("assessments.tasks.take_snapshot_task", {"reason": f"register_import:{result.pk}"})
 
     filed = {e.credit_code for e in generated(400) if e.report_status == "已报送"}
     assert (result.new_count, result.changed_count, result.unchanged_count, result.rejected_count) == (

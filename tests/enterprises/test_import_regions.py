@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from enterprises import services
-from enterprises.choices import ImportRowAction, ImportSource, ImportStatus
+from enterprises.choices import ImportRowAction, ImportSource, ImportStatus, ProblemSeverity
 from enterprises.models import Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
 from enterprises.selectors import summary_lines
 from portal.choices import RegionLevel, Role
@@ -94,7 +94,7 @@ def test_an_enterprise_of_another_district_is_refused_without_naming_where_it_is
 
     assert preview.rejected_count == 1
     problem = _problem(preview, 2)
-    assert (problem.severity, problem.code) == ("error", "jurisdiction")
+    assert (problem.severity, problem.code) == (ProblemSeverity.ERROR, "jurisdiction")
     assert "不在您的管辖范围内" in problem.message
     assert "满庄镇" not in problem.message and "岱岳区" not in problem.message
     client.force_login(taishan_commerce)
@@ -126,7 +126,7 @@ def test_a_blank_district_is_taken_from_the_credit_codes_registering_authority_w
 
     assert (preview.new_count, preview.rejected_count) == (1, 0)
     problem = _problem(preview, 2)
-    assert (problem.severity, problem.code) == ("warning", "district_from_code")
+    assert (problem.severity, problem.code) == (ProblemSeverity.WARNING, "district_from_code")
     assert problem.message == "所属区县为空，已按统一社会信用代码第3-8位登记机关代码确定为“泰山区”"
     assert problem.value == "370902"
     assert RegisterImportRow.objects.get(register_import=preview).district_id == district().pk
@@ -156,7 +156,7 @@ def test_a_blank_district_whose_code_is_not_one_of_the_users_districts_is_reject
 
     assert (preview.new_count, preview.rejected_count) == (0, 3)
     outside = _problem(preview, 2)
-    assert outside.severity == "error"
+    assert outside.severity == ProblemSeverity.ERROR
     assert outside.message == (
         "所属区县为空，且统一社会信用代码第3-8位登记机关代码“370911”不是您管辖范围内的区县，请填写所属区县"
     )

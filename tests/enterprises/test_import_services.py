@@ -11,7 +11,7 @@ from django.db import OperationalError
 from django.test import TestCase
 
 from enterprises import services
-from enterprises.choices import EnterpriseKind, ImportRowAction, ImportStatus, RegistrationStatus
+from enterprises.choices import EnterpriseKind, ImportRowAction, ImportStatus, ProblemSeverity, RegistrationStatus
 from enterprises.models import Carrier, Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
 from enterprises.selectors import summary_lines
 from portal.models import AuditEvent
@@ -49,7 +49,7 @@ def test_clean_register_stores_every_row(register_files, city_importer, ledger_t
     assert Enterprise.objects.filter(kind=EnterpriseKind.INDIVIDUAL).count() == individuals
     cancelled = sum(1 for e in written if e.registration_status == "注销")
     assert Enterprise.objects.filter(registration_status=RegistrationStatus.CANCELLED).count() == cancelled
-    assert ledger_tasks == [("assessments.tasks.take_snapshot", {"reason": f"register_import:{result.pk}"})]
+    assert ledger_tasks == [("assessments.tasks.take_snapshot_task", {"reason": f"register_import:{result.pk}"})]
 
 
 def test_reimporting_the_same_file_changes_nothing_and_says_so(register_files, city_importer, ledger_tasks):
@@ -88,7 +88,7 @@ def test_messy_register_exact_counts_against_the_generator_truth(register_files,
     assert preview.warning_count == len(expected.pending)
     assert preview.new_count == expected.stored
     assert preview.summary["rows_with_warnings"] == len(expected.warned)
-    errors = RegisterImportProblem.objects.filter(register_import=preview, severity="error")
+    errors = RegisterImportProblem.objects.filter(register_import=preview, severity=ProblemSeverity.ERROR)
     assert {p.row_number for p in errors} == {i + header_row for i in expected.rejected}
     for index in set(expected.faults.get("blank_required", [])) & expected.rejected:
         problem = errors.get(row_number=index + header_row)
@@ -101,7 +101,7 @@ def test_messy_register_exact_counts_against_the_generator_truth(register_files,
         assert f"{index + header_row}" in problem.message
     for index in expected.faults.get("bad_check_char", []):
         problem = RegisterImportProblem.objects.get(register_import=preview, row_number=index + header_row)
-        assert (problem.severity, problem.code) == ("warning", "check_char")
+        assert (problem.severity, problem.code) == (ProblemSeverity.WARNING, "check_char")
         assert "校验位不符" in problem.message
 
     applied = confirm_and_apply(preview, city_importer)
@@ -444,5 +444,5 @@ def test_a_streamed_sheet_gives_the_same_preview(register_files, city_importer, 
         len(expected.pending),
     )
     header_row = register_files.truth.header_row
-    errors = RegisterImportProblem.objects.filter(register_import=preview, severity="error")
+    errors = RegisterImportProblem.objects.filter(register_import=preview, severity=ProblemSeverity.ERROR)
     assert {p.row_number for p in errors} == {i + header_row for i in expected.rejected}

@@ -14,16 +14,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from enterprises import selectors, services
-from enterprises.choices import ImportSource, ImportStatus
-from enterprises.models import RegisterImport
-from portal.spreadsheets import SpreadsheetError, check_file
-
-
-class _DryRunRollback(Exception):
-    pass
+from enterprises.choices import ImportSource, ImportStatus, ProblemSeverity
+from enterprises.models import RegisterImport, RegisterImportProblem
+from portal.spreadsheets import SpreadsheetError
 
 
 class Command(BaseCommand):
@@ -43,7 +38,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在：{path}")
         try:
-            check_file(path, max_bytes=services._max_bytes())
+            services.register_file_check(path)
         except SpreadsheetError as exc:
             raise CommandError(str(exc)) from exc
         user = self._user(options["user"])
@@ -52,6 +47,8 @@ class Command(BaseCommand):
                 self._dry_run(path, user, options)
             else:
                 self._import(path, user, options)
+        except SpreadsheetError as exc:
+            raise CommandError(str(exc)) from exc
         except (PermissionDenied, ValidationError) as exc:
             raise CommandError(_one_line(exc)) from exc
 
@@ -68,26 +65,16 @@ class Command(BaseCommand):
         return user
 
     def _dry_run(self, path: Path, user, options) -> None:
-        try:
-            with transaction.atomic():
-                register_import = RegisterImport.objects.create(
-                    source=options["source"],
-                    file=str(path),
-                    original_name=path.name,
-                    sha256=_sha256(path),
-                    size=path.stat().st_size,
-                    region=services.import_region_for(user),
-                    uploaded_by=user,
-                )
-                register_import = services.register_import_validate(
-                    register_import_id=register_import.pk, path=path, report_year=options["report_year"]
-                )
-                self._report(register_import, options["problems"])
-                raise _DryRunRollback
-        except _DryRunRollback:
-            pass
-        if register_import.status == ImportStatus.FAILED:
-            raise CommandError(register_import.failure_reason)
+        preview = services.register_import_preview(
+            path=path,
+            source=options["source"],
+            acting_user=user,
+            report_year=options["report_year"],
+            problem_limit=options["problems"],
+        )
+        if preview.status == ImportStatus.FAILED:
+            raise CommandError(preview.failure_reason)
+        self._print(preview.summary_lines, preview.problems, preview.problem_count, options["problems"])
         self.stdout.write("（试运行：未做任何修改）")
 
     def _import(self, path: Path, user, options) -> None:
@@ -113,25 +100,17 @@ class Command(BaseCommand):
         self.stdout.write(f"导入批次编号：{register_import.pk}")
 
     def _report(self, register_import: RegisterImport, limit: int) -> None:
-        for line in selectors.summary_lines(register_import):
+        found = selectors.problems(register_import)
+        self._print(selectors.summary_lines(register_import), list(found[:limit]), found.count(), limit)
+
+    def _print(self, summary_lines: list[str], shown: list[RegisterImportProblem], total: int, limit: int) -> None:
+        for line in summary_lines:
             self.stdout.write(line)
-        shown = selectors.problems(register_import)[:limit]
         for problem in shown:
-            level = "错误" if problem.severity == "error" else "警告"
+            level = "错误" if problem.severity == ProblemSeverity.ERROR else "警告"
             self.stdout.write(f"  第 {problem.row_number} 行 [{problem.column}] {level}：{problem.message}")
-        total = selectors.problems(register_import).count()
         if total > limit:
             self.stdout.write(f"  ……共 {total} 条问题，完整列表见导入页面的错误报告")
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _one_line(exc: Exception) -> str:
