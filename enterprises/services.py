@@ -326,13 +326,13 @@ def _require_region_visible(region: Region | None, acting_user: User, field: str
         raise ValidationError({field: "所选区域不在您的管辖范围内"})
 
 
-def _require_visible(obj, acting_user: User, message: str) -> None:
+def _require_visible(obj: Carrier | Enterprise, acting_user: User, message: str) -> None:
     """The record must be in acting_user's region (PermissionDenied: the view answers 403/404)."""
     if not type(obj)._default_manager.visible_to(acting_user).filter(pk=obj.pk).exists():
         raise PermissionDenied(message)
 
 
-def _not_in_future(day, field: str, label: str) -> None:
+def _not_in_future(day: date | None, field: str, label: str) -> None:
     if day is not None and day > timezone.localdate():
         raise ValidationError({field: f"{label}不能晚于今天"})
 

@@ -121,7 +121,7 @@ class WorkspaceFormMixin:
 
     def __init__(self, *args: Any, user, **kwargs: Any) -> None:
         self.user = user
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():
             scope_to = getattr(field, "scope_to", None)
             if scope_to is not None:
@@ -167,6 +167,6 @@ class WorkspaceModelForm(WorkspaceFormMixin, forms.ModelForm):
 class EndForm(WorkspaceForm):
     """The confirmation of an end action (dissolve, deregister, end an assignment)."""
 
-    ended_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label="原因", max_length=255, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     form_token = FormTokenField()

@@ -172,7 +172,7 @@ class WorkspaceFormView(LoginRequiredMixin, CapabilityRequiredMixin, View):
         self.object = self.get_object()
         form = self.get_form(request.POST)
         if not form.is_valid():
-            return self.render_form(form, status=400)
+            return self.render_form(form)
         token = form.cleaned_data.get(TOKEN_FIELD) or ""
         try:
             _reserve(request.user, token)
@@ -185,7 +185,7 @@ class WorkspaceFormView(LoginRequiredMixin, CapabilityRequiredMixin, View):
             if token:
                 cache.delete(_token_key(request.user, token))
             form.add_service_errors(exc)
-            return self.render_form(form, status=400)
+            return self.render_form(form)
         except BaseException:
             if token:
                 cache.delete(_token_key(request.user, token))
@@ -316,13 +316,13 @@ class ListExportMixin:
 
     def get(self, request, *args, **kwargs):
         if request.GET.get(self.export_param) != "xlsx":
-            return super().get(request, *args, **kwargs)  # type: ignore[misc]
+            return super().get(request, *args, **kwargs)
         if not has_capability(request.user, self.export_capability):
             raise PermissionDenied("您的角色无权导出")
         view: Any = self
         view.filterset = view.get_filterset(view.get_filterset_class())
         if not view.filterset.is_valid():
-            return super().get(request, *args, **kwargs)  # type: ignore[misc]  # the page says why (400)
+            return super().get(request, *args, **kwargs)  # the page says why (400)
         queryset = view.filterset.qs
         return self.export_response(queryset)
 
@@ -355,7 +355,7 @@ class ListExportMixin:
         return response
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         user = self.request.user
         params = self.request.GET.copy()
         params.pop("page", None)
