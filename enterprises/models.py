@@ -42,7 +42,9 @@ class Carrier(models.Model):
     ended_on = models.DateField(
         _("停用日期"), null=True, blank=True, help_text=_("载体撤销或不再使用的日期；记录保留，不删除")
     )
-    end_reason = models.CharField(_("停用原因"), max_length=255, blank=True)
+    end_reason = models.CharField(
+        _("停用原因"), max_length=255, blank=True, db_default=""
+    )  # raw imports insert carriers
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -21,6 +21,18 @@ pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transac
 PASSWORD = "Portal-test-2026!"
 
 
+@pytest.fixture
+def usable_connection(browser_page):
+    """A browser test that ran earlier may have terminated the idle connections of the test
+    database (test_import_browser's teardown), among them the one the ORM uses while Playwright's
+    loop runs: reopen any that was."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+
+
 def _login(page, base: str, username: str) -> None:
     page.goto(f"{base}/accounts/login/?next=/")
     page.fill("#id_username", username)
@@ -46,7 +58,9 @@ def _pick(page, combobox_id: str, text: str, expected: list[str]) -> None:
     page.keyboard.press("Enter")
 
 
-def test_district_staff_add_an_enterprise_with_the_keyboard_only(live_server, browser_page, taishan, daiyue):
+def test_district_staff_add_an_enterprise_with_the_keyboard_only(
+    usable_connection, live_server, browser_page, taishan, daiyue
+):
     street = region("370902001000", "泰前街道", RegionLevel.STREET, taishan)
     CarrierFactory(name="泰山高新技术产业园", region=taishan)
     CarrierFactory(name="岱岳高新技术产业园", region=daiyue)
@@ -104,7 +118,7 @@ def test_district_staff_add_an_enterprise_with_the_keyboard_only(live_server, br
     assert problems == []
 
 
-def test_workspace_forms_fit_a_390px_phone(live_server, browser_page, taishan):
+def test_workspace_forms_fit_a_390px_phone(live_server, browser_page, usable_connection, taishan):
     UserFactory(username="taishan_staff", jurisdiction=taishan)
     carrier = CarrierFactory(name="泰山高新技术产业园", region=taishan)
     enterprise = EnterpriseFactory(region=taishan, carrier=carrier, name="泰安手机测试有限公司")
