@@ -39,6 +39,12 @@ class Carrier(models.Model):
     kind = models.CharField(_("类型"), max_length=32, choices=CarrierKind.choices)
     region = models.ForeignKey("portal.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT)
     address = models.CharField(_("地址"), max_length=255, blank=True)
+    ended_on = models.DateField(
+        _("停用日期"), null=True, blank=True, help_text=_("载体撤销或不再使用的日期；记录保留，不删除")
+    )
+    end_reason = models.CharField(
+        _("停用原因"), max_length=255, blank=True, db_default=""
+    )  # raw imports insert carriers
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -58,6 +64,15 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:carrier-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
 
 
 class Enterprise(models.Model):
@@ -93,6 +108,7 @@ class Enterprise(models.Model):
         _("登记状态"), max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.EXISTING
     )
     registered_on = models.DateField(_("注册日期"), null=True, blank=True)
+    deregistered_on = models.DateField(_("注销/迁出日期"), null=True, blank=True)
     annual_report_year = models.PositiveSmallIntegerField(
         _("最近年报年度"),
         null=True,
@@ -138,6 +154,11 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("enterprises:detail", args=[self.pk])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,15 +24,16 @@ from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from enterprises.choices import ImportRowAction, ImportSource, ImportStatus
+from enterprises.choices import ImportRowAction, ImportSource, ImportStatus, RegistrationStatus
 from enterprises.importing import apply as applying
 from enterprises.importing import staging
 from enterprises.importing.rows import ImportLookups
-from enterprises.models import RegisterImport, RegisterImportProblem
+from enterprises.models import Carrier, Enterprise, RegisterImport, RegisterImportProblem
 from portal.audit import audit_context, write_service
 from portal.choices import AuditVia
 from portal.models import Region, User
-from portal.permissions import Capability
+from portal.permissions import Capability, has_capability
+from portal.scoping import region_visible_to
 from portal.spreadsheets import SpreadsheetError, check_file
 
 logger = logging.getLogger(__name__)
@@ -371,3 +374,172 @@ def request_ledger_refresh(register_import_id: int) -> None:
         current_app.send_task(LEDGER_TASK, kwargs={"reason": f"register_import:{register_import_id}"})
     except Exception:  # a broker outage must not undo a committed import
         logger.exception("register import %s: could not queue the ledger snapshot", register_import_id)
+
+
+# --- Staff workspace: carriers and enterprises created, edited and ended by hand ------------------
+# (portal/workspace.py calls these; the API and commands call them too: one set of messages.)
+
+CARRIER_FIELDS = ("name", "kind", "region", "address")
+# Register data: what the commerce bureau keeps (EDIT_ENTERPRISE).
+ENTERPRISE_BASIC_FIELDS = (
+    "credit_code",
+    "credit_code_check_confirmed",
+    "name",
+    "kind",
+    "industry",
+    "industry_division",
+    "region",
+    "address",
+    "legal_representative",
+    "investor",
+    "employee_count",
+    "above_scale",
+    "registration_status",
+    "registered_on",
+    "annual_report_year",
+)
+# Party-building data on an enterprise: only roles that may edit party work (EDIT_PARTY).
+ENTERPRISE_PARTY_FIELDS = ("carrier", "legal_representative_is_member")
+ENDED_STATUSES = (RegistrationStatus.CANCELLED, RegistrationStatus.MOVED_OUT, RegistrationStatus.REVOKED)
+
+
+def _require_region_visible(region: Region | None, acting_user: User, field: str = "region") -> None:
+    if region is None:
+        return
+    if not region_visible_to(acting_user).filter(pk=region.pk).exists():
+        raise ValidationError({field: "所选区域不在您的管辖范围内"})
+
+
+def _require_visible(obj: Carrier | Enterprise, acting_user: User, message: str) -> None:
+    """The record must be in acting_user's region (PermissionDenied: the view answers 403/404)."""
+    if not type(obj)._default_manager.visible_to(acting_user).filter(pk=obj.pk).exists():
+        raise PermissionDenied(message)
+
+
+def _not_in_future(day: date | None, field: str, label: str) -> None:
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: f"{label}不能晚于今天"})
+
+
+@write_service(Capability.EDIT_PARTY, message="您的角色无权维护载体")
+def carrier_create(*, name: str, kind: str, region: Region, address: str = "", acting_user: User) -> Carrier:
+    """Add a 载体. City administrators manage carriers city-wide (DOMAIN.md); district staff may
+    add and maintain the carriers of their own district (EDIT_PARTY, the capability of party-work
+    staff); commerce-bureau staff and leaders may not. The region must lie in acting_user's
+    jurisdiction."""
+    _require_region_visible(region, acting_user)
+    carrier = Carrier(name=(name or "").strip(), kind=kind, region=region, address=(address or "").strip())
+    carrier.full_clean()
+    carrier.save()
+    return carrier
+
+
+@write_service(Capability.EDIT_PARTY, message="您的角色无权维护载体")
+def carrier_update(
+    *, carrier: Carrier, name: str, kind: str, region: Region, address: str = "", acting_user: User
+) -> Carrier:
+    """Edit a 载体 of acting_user's region (same rule as carrier_create); it may not be moved out of
+    their jurisdiction."""
+    _require_visible(carrier, acting_user, "该载体不在您的管辖区域内")
+    _require_region_visible(region, acting_user)
+    carrier.name, carrier.kind, carrier.region, carrier.address = (name or "").strip(), kind, region, address or ""
+    carrier.full_clean()
+    carrier.save()
+    return carrier
+
+
+@write_service(Capability.EDIT_PARTY, message="您的角色无权维护载体")
+def carrier_end(*, carrier: Carrier, ended_on: date, reason: str = "", acting_user: User) -> Carrier:
+    """停用 a 载体 (it stays, with its enterprises and organizations; never deleted). Its enterprises
+    keep the link, so past ledgers still read; new enterprises cannot be put on it."""
+    _require_visible(carrier, acting_user, "该载体不在您的管辖区域内")
+    if carrier.ended_on is not None:
+        raise ValidationError({"ended_on": f"该载体已于 {carrier.ended_on:%Y-%m-%d} 停用"})
+    if ended_on is None:
+        raise ValidationError({"ended_on": "请填写停用日期"})
+    _not_in_future(ended_on, "ended_on", "停用日期")
+    if ended_on < carrier.created_at.date():
+        raise ValidationError({"ended_on": "停用日期不能早于载体登记日期"})
+    carrier.ended_on, carrier.end_reason = ended_on, (reason or "").strip()
+    carrier.full_clean()
+    carrier.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    return carrier
+
+
+def _check_enterprise_fields(enterprise: Enterprise, fields: dict[str, Any], acting_user: User) -> None:
+    unknown = set(fields) - set(ENTERPRISE_BASIC_FIELDS) - set(ENTERPRISE_PARTY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown enterprise fields: {sorted(unknown)}")
+    party_changes = [
+        name for name in ENTERPRISE_PARTY_FIELDS if name in fields and fields[name] != getattr(enterprise, name)
+    ]
+    if party_changes and not has_capability(acting_user, Capability.EDIT_PARTY):
+        raise PermissionDenied("您的角色只能维护企业基础信息，不能修改所属载体或党员情况")
+    _require_region_visible(fields.get("region"), acting_user)
+    carrier = fields.get("carrier")
+    if carrier is not None and carrier != enterprise.carrier:
+        if not Carrier.objects.visible_to(acting_user).filter(pk=carrier.pk).exists():
+            raise ValidationError({"carrier": "所选载体不在您的管辖区域内"})
+        if carrier.ended_on is not None:
+            raise ValidationError({"carrier": f"载体“{carrier.name}”已停用，不能再归入企业"})
+
+
+def _save_enterprise(enterprise: Enterprise, fields: dict[str, Any]) -> Enterprise:
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(enterprise, name, value)
+    if "credit_code" in fields:
+        enterprise.credit_code = (enterprise.credit_code or "").upper()
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+@write_service(Capability.EDIT_ENTERPRISE, message="您的角色无权维护企业信息")
+def enterprise_create(*, acting_user: User, **fields: Any) -> Enterprise:
+    """Add an enterprise by hand (one the register does not list yet). Fields: the register data
+    (ENTERPRISE_BASIC_FIELDS; commerce-bureau and district staff) and the party-building data
+    (ENTERPRISE_PARTY_FIELDS; roles with EDIT_PARTY only). The region and the carrier must be in
+    acting_user's jurisdiction; a credit code whose check character fails is refused unless
+    `credit_code_check_confirmed` (a legitimate early code, as the importer allows)."""
+    enterprise = Enterprise()
+    _check_enterprise_fields(enterprise, fields, acting_user)
+    return _save_enterprise(enterprise, fields)
+
+
+@write_service(Capability.EDIT_ENTERPRISE, message="您的角色无权维护企业信息")
+def enterprise_update(*, enterprise: Enterprise, acting_user: User, **fields: Any) -> Enterprise:
+    """Edit an enterprise of acting_user's region (same field rules as enterprise_create). Ending
+    it goes through enterprise_deregister (with its date), not through registration_status here."""
+    _require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
+    status = fields.get("registration_status")
+    if status in ENDED_STATUSES and status != enterprise.registration_status:
+        raise ValidationError({"registration_status": "注销、迁出或吊销请使用“注销/迁出”办理，并填写日期"})
+    _check_enterprise_fields(enterprise, fields, acting_user)
+    return _save_enterprise(enterprise, fields)
+
+
+@write_service(Capability.EDIT_ENTERPRISE, message="您的角色无权维护企业信息")
+def enterprise_deregister(
+    *, enterprise: Enterprise, registration_status: str, ended_on: date, reason: str = "", acting_user: User
+) -> Enterprise:
+    """注销 / 迁出 / 吊销: the enterprise leaves the ledger's scope (only 存续/在业 count) from
+    `ended_on`; the row, its members and its history stay (never a delete)."""
+    _require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
+    if registration_status not in ENDED_STATUSES:
+        raise ValidationError({"registration_status": "请选择注销、迁出或吊销"})
+    if enterprise.registration_status in ENDED_STATUSES:
+        raise ValidationError(
+            {"registration_status": f"该企业已是“{enterprise.get_registration_status_display()}”状态"}
+        )
+    if ended_on is None:
+        raise ValidationError({"ended_on": "请填写日期"})
+    _not_in_future(ended_on, "ended_on", "注销/迁出日期")
+    if enterprise.registered_on and ended_on < enterprise.registered_on:
+        raise ValidationError({"ended_on": "注销/迁出日期不能早于注册日期"})
+    enterprise.registration_status = registration_status
+    enterprise.deregistered_on = ended_on
+    enterprise.full_clean()
+    enterprise.save(update_fields=["registration_status", "deregistered_on", "updated_at"])
+    return enterprise

@@ -17,3 +17,15 @@ urlpatterns = [
     path("imports/<int:pk>/cancel/", views.RegisterImportCancelView.as_view(), name="import-cancel"),
     path("imports/<int:pk>/errors.xlsx", views.RegisterImportErrorReportView.as_view(), name="import-errors"),
 ]
+
+# Staff workspace (portal/workspace.py): create / edit / end carriers and enterprises.
+urlpatterns += [
+    path("new/", views.EnterpriseCreateView.as_view(), name="create"),
+    path("<int:pk>/edit/", views.EnterpriseUpdateView.as_view(), name="update"),
+    path("<int:pk>/deregister/", views.EnterpriseDeregisterView.as_view(), name="deregister"),
+    path("regions/autocomplete/", views.RegionAutocompleteView.as_view(), name="region-autocomplete"),
+    path("carriers/new/", views.CarrierCreateView.as_view(), name="carrier-create"),
+    path("carriers/<int:pk>/", views.CarrierDetailView.as_view(), name="carrier-detail"),
+    path("carriers/<int:pk>/edit/", views.CarrierUpdateView.as_view(), name="carrier-update"),
+    path("carriers/<int:pk>/end/", views.CarrierEndView.as_view(), name="carrier-end"),
+]

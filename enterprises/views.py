@@ -17,20 +17,37 @@ from django.views.generic import FormView
 from enterprises import selectors, services
 from enterprises.choices import ImportSource, ImportStatus
 from enterprises.filtersets import CarrierFilterSet, EnterpriseFilterSet, RegisterImportFilterSet
-from enterprises.forms import RegisterConfirmForm, RegisterUploadForm
+from enterprises.forms import (
+    CarrierForm,
+    EnterpriseDeregisterForm,
+    EnterpriseForm,
+    RegisterConfirmForm,
+    RegisterUploadForm,
+    enterprise_regions,
+)
 from enterprises.importing.report import error_report_xlsx
 from enterprises.models import Carrier, Enterprise, RegisterImport
 from portal.middleware import client_ip
+from portal.models import Region
 from portal.permissions import Capability, CapabilityRequiredMixin
 from portal.services import export_logged
 from portal.spreadsheets import MaxSizeUploadHandler
 from portal.views import AutocompleteView, Column, ScopedDetailView, ScopedListView
+from portal.workspace import (
+    ListExportMixin,
+    WorkspaceCreateView,
+    WorkspaceEndView,
+    WorkspaceUpdateView,
+    breadcrumb,
+)
 
 
-class EnterpriseListView(ScopedListView):
+class EnterpriseListView(ListExportMixin, ScopedListView):
     model = Enterprise
     filterset_class = EnterpriseFilterSet
     select_related = ("region",)
+    create_url_name = "enterprises:create"
+    create_capability = Capability.EDIT_ENTERPRISE
     columns = (
         Column("企业名称", "name", link=True),
         Column("统一社会信用代码", "credit_code"),
@@ -63,18 +80,23 @@ class EnterpriseDetailView(ScopedDetailView):
         context["assignments"] = (
             Assignment.objects.visible_to(user).filter(enterprise=enterprise).select_related("instructor")
         )
+        context["breadcrumb"] = breadcrumb(("企业", "enterprises:list"), (enterprise.name, None))
+        context["is_ended"] = enterprise.registration_status in services.ENDED_STATUSES
         return context
 
 
-class CarrierListView(ScopedListView):
+class CarrierListView(ListExportMixin, ScopedListView):
     model = Carrier
     filterset_class = CarrierFilterSet
     select_related = ("region",)
+    create_url_name = "enterprises:carrier-create"
+    create_capability = Capability.EDIT_PARTY
     columns = (
-        Column("名称", "name"),
+        Column("名称", "name", link=True),
         Column("类型", "get_kind_display"),
         Column("所属区域", "region"),
         Column("地址", "address"),
+        Column("停用日期", "ended_on"),
     )
 
 
@@ -248,3 +270,99 @@ class EnterpriseAutocompleteView(AutocompleteView):
 
     def detail(self, obj) -> str:
         return obj.credit_code
+
+
+class RegionAutocompleteView(AutocompleteView):
+    """区县 / 街道 / 社区 of the user's jurisdiction, for an enterprise's or a carrier's region."""
+
+    model = Region
+
+    def get_queryset(self):
+        return enterprise_regions(self.request.user)
+
+    def search(self, queryset, text: str):
+        return queryset.filter(name__icontains=text)
+
+    def detail(self, obj) -> str:
+        return f"{obj.get_level_display()}{' · ' + obj.parent.name if obj.parent_id else ''}"
+
+
+# --- Staff workspace: carriers (载体) ---------------------------------------------------------------
+
+
+class CarrierDetailView(ScopedDetailView):
+    model = Carrier
+    template_name = "enterprises/carrier_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        carrier = self.object
+        enterprises = Enterprise.objects.visible_to(self.request.user).filter(carrier=carrier)
+        context.update(
+            enterprise_count=enterprises.count(),
+            enterprises=enterprises.select_related("region").order_by("name")[:50],
+            breadcrumb=breadcrumb(("载体", "enterprises:carrier-list"), (carrier.name, None)),
+        )
+        return context
+
+
+class CarrierCreateView(WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Carrier
+    form_class = CarrierForm
+    service = services.carrier_create
+    list_url_name = "enterprises:carrier-list"
+
+
+class CarrierUpdateView(WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Carrier
+    form_class = CarrierForm
+    service = services.carrier_update
+    list_url_name = "enterprises:carrier-list"
+
+
+class CarrierEndView(WorkspaceEndView):
+    required_capability = Capability.EDIT_PARTY
+    model = Carrier
+    service = services.carrier_end
+    list_url_name = "enterprises:carrier-list"
+    title = "停用载体"
+    success_message = "已停用载体：{object}"
+    warning = "停用后该载体仍保留，原有企业和党组织的归属不变，但不能再将新企业归入该载体。"
+
+
+# --- Staff workspace: enterprises (企业) -----------------------------------------------------------
+
+
+class EnterpriseCreateView(WorkspaceCreateView):
+    required_capability = Capability.EDIT_ENTERPRISE
+    model = Enterprise
+    form_class = EnterpriseForm
+    service = services.enterprise_create
+    list_url_name = "enterprises:list"
+
+
+class EnterpriseUpdateView(WorkspaceUpdateView):
+    required_capability = Capability.EDIT_ENTERPRISE
+    model = Enterprise
+    form_class = EnterpriseForm
+    service = services.enterprise_update
+    list_url_name = "enterprises:list"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region__parent", "carrier__region")
+
+
+class EnterpriseDeregisterView(WorkspaceEndView):
+    required_capability = Capability.EDIT_ENTERPRISE
+    model = Enterprise
+    form_class = EnterpriseDeregisterForm
+    service = services.enterprise_deregister
+    list_url_name = "enterprises:list"
+    title = "注销/迁出"
+    success_message = "已办理注销/迁出：{object}"
+    warning = "办理后该企业不再计入台账（只统计存续、在业企业），记录与党员信息保留。"

@@ -35,6 +35,8 @@
       "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listId,
       "aria-label": labelText(select), placeholder: select.dataset.placeholder || ""
     });
+    if (select.getAttribute("aria-describedby")) input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
+    if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", select.getAttribute("aria-invalid"));
     var list = el("ul", "autocomplete-list", { id: listId, role: "listbox", "aria-label": labelText(select) });
     var status = el("span", "visually-hidden", { role: "status", "aria-live": "polite" });
     list.hidden = true;
