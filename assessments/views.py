@@ -42,7 +42,8 @@ from organizations.querysets import active_on_q
 from portal.choices import RegionLevel
 from portal.models import Region
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
-from portal.scoping import region_visible_to
+from portal.scoping import home_region, region_visible_to
+from portal.spreadsheets import xlsx_download
 from portal.views import CountlessPaginator
 
 # The dashboard's columns: (figure, label, denominator for a rate or None).
@@ -102,20 +103,11 @@ class LedgerMixin(LoginRequiredMixin, CapabilityRequiredMixin):
         """The request's ledger parameters, parsed (LedgerParamsInvalid: answered 400)."""
         return parse_ledger_params(self.request.GET)
 
-    def home_region(self) -> Region | None:
-        """The user's own region (superusers: the root of the tree)."""
-        user = self.request.user
-        if user.jurisdiction_id:
-            return user.jurisdiction
-        if user.is_superuser:
-            return Region.objects.filter(parent__isnull=True).order_by("path").first()
-        return None
-
     def selected_region(self) -> Region | None:
         """?region=<code> within the user's subtree (outside it: 404), else the home region."""
         code = self.params["region"]
         if not code:
-            return self.home_region()
+            return home_region(self.request.user)
         return get_object_or_404(region_visible_to(self.request.user), code=code)
 
     def selected_snapshot(self) -> LedgerSnapshot | None:
@@ -144,9 +136,7 @@ class DashboardView(LedgerMixin, TemplateView):
             if dimension == Dimension.REGION:
                 group = visible.filter(dimension=dimension, region__parent=region).select_related("region")
             elif dimension == Dimension.CARRIER:
-                group = visible.filter(dimension=dimension, region__path__startswith=region.path).select_related(
-                    "carrier", "region"
-                )
+                group = visible.filter(dimension=dimension).in_region(region).select_related("carrier", "region")
             else:
                 group = visible.filter(dimension=dimension, region=region).select_related("region")
             rows = [self._line(row, by, snapshot) for row in group]
@@ -168,7 +158,7 @@ class DashboardView(LedgerMixin, TemplateView):
             snapshot=snapshot,
             snapshots=LedgerSnapshot.objects.complete().nightly().order_by("-as_of")[:60],
             region=region,
-            home=self.home_region(),
+            home=home_region(self.request.user),
             by=by,
             dimensions=[(key, label) for key, (label, _d) in DIMENSIONS.items()],
             columns=DASHBOARD_COLUMNS,
@@ -284,8 +274,10 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         detail = {k: v for k, v in params.items() if v} | {
             "source": f"snapshot:{self.snapshot.pk}" if self.snapshot else "live"
         }
-        exports.log_export(self.request, f"ledger:{figure.name}", count, params=detail)
-        return exports.xlsx_response(content, f"{figure.label}-{self.as_of():%Y%m%d}.xlsx")
+        filename = f"{figure.label}-{self.as_of():%Y%m%d}.xlsx"
+        return xlsx_download(
+            self.request, content, filename, target=f"ledger:{figure.name}", row_count=count, params=detail
+        )
 
     def source_links(self) -> dict:
         """The toggle between the snapshot and live data, keeping the other filters."""
@@ -355,8 +347,13 @@ class StatisticsTableView(LedgerMixin, TemplateView):
             table = statistics_table(snapshot, region)
             title = self.marked_title(snapshot)
             content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=title)
-            exports.log_export(request, f"ledger-statistics:{region.code}:{snapshot.as_of}", len(table.lines))
-            return exports.xlsx_response(content, f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx")
+            return xlsx_download(
+                request,
+                content,
+                f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx",
+                target=f"ledger-statistics:{region.code}:{snapshot.as_of}",
+                row_count=len(table.lines),
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -446,7 +443,7 @@ class PeriodListView(LedgerMixin, TemplateView):
             periods=periods[:100],
             can_manage=has_capability(self.request.user, Capability.MANAGE_LEDGER),
             can_reopen=has_capability(self.request.user, Capability.ADMINISTER),
-            home=self.home_region(),
+            home=home_region(self.request.user),
             today=timezone.localdate(),
         )
         return context
@@ -456,7 +453,7 @@ class PeriodCreateView(LedgerMixin, View):
     required_capability = Capability.MANAGE_LEDGER
 
     def post(self, request):
-        region = self.home_region()
+        region = home_region(self.request.user)
         as_of = parse_date(request.POST.get("as_of"))
         name = (request.POST.get("name") or "").strip()
         if region is None or as_of is None or not name:
@@ -586,9 +583,7 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        region = user.jurisdiction if user.jurisdiction_id else None
-        if region is None and user.is_superuser:
-            region = Region.objects.filter(parent__isnull=True).order_by("path").first()
+        region = home_region(user)
         snapshot = latest_snapshot()
         row = None
         if snapshot is not None and region is not None:

@@ -30,6 +30,7 @@ from portal.audit import audit_context
 from portal.choices import AuditVia
 from portal.models import Region, User
 from portal.permissions import Capability, has_capability
+from portal.scoping import home_region
 from portal.spreadsheets import SpreadsheetError, check_file
 
 logger = logging.getLogger(__name__)
@@ -40,12 +41,9 @@ LEDGER_TASK = "assessments.tasks.take_snapshot"
 def import_region_for(user: User) -> Region:
     """The region an import by `user` may touch: their jurisdiction (a superuser without one: the
     root of the region tree)."""
-    if user.jurisdiction is not None:  # no query when there is none
-        return user.jurisdiction
-    if user.is_superuser:
-        root = Region.objects.filter(parent__isnull=True).order_by("path").first()
-        if root is not None:
-            return root
+    region = home_region(user)
+    if region is not None:
+        return region
     raise PermissionDenied("您没有管辖区域，不能导入名单")
 
 

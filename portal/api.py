@@ -12,7 +12,7 @@ from portal.audit import audit_context
 from portal.choices import AuditVia
 from portal.filters import query_params_error
 from portal.middleware import client_ip
-from portal.permissions import Capability, has_capability
+from portal.permissions import Capability, has_capability, is_active_user
 
 ANY_SIGNED_IN = "ANY_SIGNED_IN"  # what `capability_for` answers for `required_capability = None`
 
@@ -45,7 +45,7 @@ class HasViewCapability(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not is_active_user(user):
             return False
         capability = capability_for(view, request.method)
         allowed = capability == ANY_SIGNED_IN or (capability is not None and has_capability(user, capability))

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 
+from enterprises.choices import ProblemSeverity
 from enterprises.importing.staging import open_register
 from enterprises.models import RegisterImport, RegisterImportProblem
 from portal.spreadsheets import SpreadsheetError, cell_text, escape_formula
@@ -23,9 +24,9 @@ def _reasons(register_import: RegisterImport) -> dict[int, list[str]]:
         .order_by("row_number", "id")
         .values_list("row_number", "column", "severity", "message")
     )
+    labels = {value: str(label) for value, label in ProblemSeverity.choices}
     for row_number, column, severity, message in problems.iterator(chunk_size=5000):
-        prefix = "错误" if severity == "error" else "警告"
-        reasons[row_number].append(f"{prefix}·{column}：{message}")
+        reasons[row_number].append(f"{labels.get(severity, severity)}·{column}：{message}")
     return reasons
 
 

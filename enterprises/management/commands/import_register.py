@@ -117,7 +117,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         shown = selectors.problems(register_import)[:limit]
         for problem in shown:
-            level = "错误" if problem.severity == "error" else "警告"
+            level = problem.get_severity_display()
             self.stdout.write(f"  第 {problem.row_number} 行 [{problem.column}] {level}：{problem.message}")
         total = selectors.problems(register_import).count()
         if total > limit:
