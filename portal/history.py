@@ -81,9 +81,11 @@ def _field_for(model: type[models.Model] | None, column: str):
     return None
 
 
-def _display(model_field, value, related: dict | None = None) -> str:
+def display_value(model_field, value, related: dict | None = None, *, empty: str = "—") -> str:
+    """A stored value for people: choice labels, 是/否, a foreign key's name (from `related`),
+    personal data masked; `empty` for none. `model_field` may be None (a column no model has)."""
     if value is None or value == "":
-        return "—"
+        return empty
     if model_field is not None and model_field.many_to_one and related:
         name = related.get((model_field.related_model, value))
         if name is not None:
@@ -148,13 +150,15 @@ def _changes(event: AuditEvent, model: type[models.Model] | None, related: dict 
             old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
             if _plain(model_field, old) == _plain(model_field, new):
                 continue  # re-encrypted, not changed
-            result.append(FieldChange(label, _display(model_field, old, related), _display(model_field, new, related)))
+            result.append(
+                FieldChange(label, display_value(model_field, old, related), display_value(model_field, new, related))
+            )
         elif event.action == AuditAction.INSERT:
             if column == "id":
                 continue
-            result.append(FieldChange(label, "", _display(model_field, value, related)))
+            result.append(FieldChange(label, "", display_value(model_field, value, related)))
         else:
-            result.append(FieldChange(label, _display(model_field, value, related), ""))
+            result.append(FieldChange(label, display_value(model_field, value, related), ""))
     return result
 
 
