@@ -106,6 +106,20 @@ class PortalRouter(routers.DefaultRouter):
     APIRootView = APIRootView
 
 
+def lookup_response(request, model, field: str, value: str, serialize) -> Response:
+    """The body of a `lookup` action: {"results": serialize(found)} for the records of the user's
+    region whose `field` is exactly `value`, logged and throttled (429) like a reveal, never cached."""
+    from portal.services import LookupThrottled, personal_data_lookup
+
+    try:
+        found = personal_data_lookup(user=request.user, model=model, field=field, value=value, ip=client_ip(request))
+    except LookupThrottled as exc:
+        return Response({"detail": str(exc)}, status=429)
+    response = Response({"results": serialize(found)})
+    add_never_cache_headers(response)
+    return response
+
+
 def reveal_response(request, obj) -> Response:
     """The body of a `reveal` action: {"id": ..., "<field>": clear value, ...}, logged as a REVEAL,
     never cached. The action's capability (REVEAL_PERSONAL) is checked by HasViewCapability and

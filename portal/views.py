@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template import loader
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -163,6 +163,44 @@ class PersonalDataMixin:
             history_url=history_url(obj, self.request.user),
         )
         return context
+
+
+class PersonalLookupView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
+    """POST: exact lookup of records by a personal-data value, named by the form's `lookup()`
+    (field, value). Needs REVEAL_PERSONAL; every lookup is logged and throttled like a reveal
+    (portal.services.personal_data_lookup); results show masked values, the value looked up is not
+    echoed back into the page, and the answer is never cached."""
+
+    required_capability = Capability.REVEAL_PERSONAL
+    http_method_names = ["post"]
+    model: type[Model]
+    form_class: type[Any]
+    select_related: tuple[str, ...] = ()
+    title = ""
+
+    def post(self, request, *args, **kwargs):
+        from portal.middleware import client_ip
+        from portal.services import LookupThrottled, masked, personal_data_lookup
+
+        form = self.form_class(request.POST)
+        results, status = None, 200
+        if form.is_valid():
+            field, value = form.lookup()
+            try:
+                found = personal_data_lookup(
+                    user=request.user, model=self.model, field=field, value=value, ip=client_ip(request)
+                )
+            except LookupThrottled as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            else:
+                results = [(obj, masked(obj)) for obj in found.select_related(*self.select_related)]
+                form = self.form_class()
+        response = self.render_to_response(
+            self.get_context_data(title=self.title, lookup_form=form, results=results), status=status
+        )
+        add_never_cache_headers(response)
+        return response
 
 
 class RevealMixin:
