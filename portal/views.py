@@ -280,55 +280,48 @@ class SearchFormMixin:
         return response
 
 
-class AuditSearchView(
-    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView
-):
+class LogSearchView(LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView):
+    """A log for city administrators, searched by `search_form_class` (its `filtered()`), newest
+    pages without a count."""
+
+    required_capability = Capability.VIEW_AUDIT
+    paginate_by = 50
+    title = ""
+    select_related = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.search_form = self.search_form_class(self.request.GET or None)
+        page = CountlessPaginator(form.filtered().select_related(self.select_related), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(title=self.title, form=form, page_obj=page, querystring=params.urlencode())
+        return context
+
+
+class AuditSearchView(LogSearchView):
     """The whole change log for city administrators: filter by table, actor, via, dates, record."""
 
-    required_capability = Capability.VIEW_AUDIT
     search_form_class = AuditSearchForm
     template_name = "portal/audit_search.html"
-    paginate_by = 50
+    title = "变更日志"
+    select_related = "actor"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = self.search_form = self.search_form_class(self.request.GET or None)
-        queryset = form.filtered()
-        page = CountlessPaginator(queryset.select_related("actor"), self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context.update(
-            title="变更日志",
-            form=form,
-            page_obj=page,
-            events=describe_events(page.object_list, self.request.user),
-            querystring=params.urlencode(),
-        )
+        context["events"] = describe_events(context["page_obj"].object_list, self.request.user)
         return context
 
 
-class AccessLogSearchView(
-    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView
-):
+class AccessLogSearchView(LogSearchView):
     """The access log (reveals and exports) for city administrators."""
 
-    required_capability = Capability.VIEW_AUDIT
     search_form_class = AccessLogSearchForm
     template_name = "portal/access_log.html"
-    paginate_by = 50
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = self.search_form = self.search_form_class(self.request.GET or None)
-        page = CountlessPaginator(form.filtered().select_related("user"), self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context.update(title="访问日志", form=form, page_obj=page, querystring=params.urlencode())
-        return context
+    title = "访问日志"
+    select_related = "user"
 
 
 # --- Searchable pickers: related records chosen from the user's region (portal/widgets.py) -------
