@@ -1,18 +1,23 @@
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest
-
 from instructors.filtersets import InstructorFilterSet
 from instructors.forms import InstructorLookupForm
 from instructors.models import Instructor
 from portal.permissions import Capability
-from portal.services import can_reveal
-from portal.views import Column, PersonalDataMixin, PersonalLookupView, RevealMixin, ScopedDetailView, ScopedListView
+from portal.views import (
+    Column,
+    LookupFormMixin,
+    PersonalDataMixin,
+    PersonalLookupView,
+    RevealMixin,
+    ScopedDetailView,
+    ScopedListView,
+)
 
 LOOKUP_BY_GET_REFUSED = "按电话精确查找须在指导员列表页用“精确查找”表单提交（POST），且需要查看个人敏感信息的权限"
 
 
-class InstructorListView(ScopedListView):
+class InstructorListView(LookupFormMixin, ScopedListView):
     model = Instructor
     required_capability = Capability.VIEW_PARTY
     filterset_class = InstructorFilterSet
@@ -25,17 +30,9 @@ class InstructorListView(ScopedListView):
         Column("所属区域", "region"),
     )
     template_name = "instructors/instructor_list.html"
-
-    def get(self, request, *args, **kwargs):
-        if "phone" in request.GET:
-            return HttpResponseBadRequest(LOOKUP_BY_GET_REFUSED, content_type="text/plain; charset=utf-8")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if can_reveal(self.request.user):
-            context["lookup_form"] = InstructorLookupForm()
-        return context
+    lookup_params = ("phone",)
+    lookup_refused = LOOKUP_BY_GET_REFUSED
+    lookup_form_class = InstructorLookupForm
 
 
 class InstructorLookupView(PersonalLookupView):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.http import HttpResponseBadRequest
-
 from organizations.filtersets import PartyMemberFilterSet, PartyOrganizationFilterSet
 from organizations.forms import PartyMemberLookupForm
 from organizations.models import PartyMember, PartyOrganization
@@ -10,6 +8,7 @@ from portal.permissions import Capability, has_capability
 from portal.services import can_reveal
 from portal.views import (
     Column,
+    LookupFormMixin,
     PersonalDataMixin,
     PersonalLookupView,
     RevealMixin,
@@ -63,7 +62,7 @@ class PartyOrganizationDetailView(ScopedDetailView):
         return context
 
 
-class PartyMemberListView(ScopedListView):
+class PartyMemberListView(LookupFormMixin, ScopedListView):
     """Members, by name and the usual filters. Roles that may reveal personal data also get the
     exact-lookup form (POST to member-lookup)."""
 
@@ -80,17 +79,9 @@ class PartyMemberListView(ScopedListView):
         Column("党组织", "organization"),
         Column("所属区域", "region"),
     )
-
-    def get(self, request, *args, **kwargs):
-        if any(name in request.GET for name in LOOKUP_PARAMS):
-            return HttpResponseBadRequest(LOOKUP_BY_GET_REFUSED, content_type="text/plain; charset=utf-8")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if can_reveal(self.request.user):
-            context["lookup_form"] = PartyMemberLookupForm()
-        return context
+    lookup_params = LOOKUP_PARAMS
+    lookup_refused = LOOKUP_BY_GET_REFUSED
+    lookup_form_class = PartyMemberLookupForm
 
 
 class PartyMemberLookupView(PersonalLookupView):

@@ -60,7 +60,9 @@ class HasViewCapability(permissions.BasePermission):
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
-    """Every list, detail and write starts from `Model.objects.visible_to(request.user)`."""
+    """Every list, detail and write starts from `Model.objects.visible_to(request.user)`. A list
+    refuses `lookup_params` (personal data, looked up only by POST to the `lookup` action; 400
+    `lookup_refused`)."""
 
     model = None
     select_related: tuple[str, ...] = ()
@@ -68,9 +70,16 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     write_capability: Capability | None = None
     action_capabilities: dict[str, Capability] = {}
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
+    lookup_params: tuple[str, ...] = ()
+    lookup_refused = ""
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).select_related(*self.select_related)
+
+    def list(self, request, *args, **kwargs):
+        if any(name in request.query_params for name in self.lookup_params):
+            raise ParseError(self.lookup_refused)
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         with self._attributed():

@@ -165,6 +165,30 @@ class PersonalDataMixin:
         return context
 
 
+class LookupFormMixin:
+    """First on a list view of records with personal data: a lookup by those values
+    (`lookup_params`) is POSTed to the lookup view, never sent in the query string (400,
+    `lookup_refused`); users who may reveal are offered `lookup_form_class` on the page."""
+
+    lookup_params: tuple[str, ...] = ()
+    lookup_refused = ""
+    lookup_form_class: type[Any]
+    request: HttpRequest
+
+    def get(self, request, *args, **kwargs):
+        if any(name in request.GET for name in self.lookup_params):
+            return HttpResponseBadRequest(self.lookup_refused, content_type="text/plain; charset=utf-8")
+        return super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs):
+        from portal.services import can_reveal
+
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        if can_reveal(self.request.user):
+            context["lookup_form"] = self.lookup_form_class()
+        return context
+
+
 class PersonalLookupView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
     """POST: exact lookup of records by a personal-data value, named by the form's `lookup()`
     (field, value). Needs REVEAL_PERSONAL; every lookup is logged and throttled like a reveal

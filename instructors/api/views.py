@@ -1,6 +1,5 @@
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from instructors.api.serializers import AssignmentSerializer, InstructorSerializer
@@ -24,11 +23,8 @@ class InstructorViewSet(ScopedModelViewSet):
     model = Instructor
     serializer_class = InstructorSerializer
     filterset_class = InstructorFilterSet
-
-    def list(self, request, *args, **kwargs):
-        if "phone" in request.query_params:
-            raise ParseError(LOOKUP_BY_GET_REFUSED)
-        return super().list(request, *args, **kwargs)
+    lookup_params = ("phone",)
+    lookup_refused = LOOKUP_BY_GET_REFUSED
 
     @action(detail=False, methods=["post"])
     def lookup(self, request) -> Response:

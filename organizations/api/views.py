@@ -1,5 +1,4 @@
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from organizations.api.serializers import (
@@ -32,14 +31,11 @@ class PartyMemberViewSet(ScopedModelViewSet):
     model = PartyMember
     serializer_class = PartyMemberSerializer
     filterset_class = PartyMemberFilterSet
+    lookup_params = LOOKUP_PARAMS
+    lookup_refused = LOOKUP_BY_GET_REFUSED
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("participates_in")
-
-    def list(self, request, *args, **kwargs):
-        if any(name in request.query_params for name in LOOKUP_PARAMS):
-            raise ParseError(LOOKUP_BY_GET_REFUSED)
-        return super().list(request, *args, **kwargs)
 
     @action(detail=False, methods=["post"])
     def lookup(self, request) -> Response:
