@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Field, OuterRef, QuerySet
 from django.utils import timezone
 
 from enterprises.choices import ImportRowAction, ImportStatus
@@ -14,11 +13,8 @@ from portal.history import FieldChange, display_value
 IN_PROGRESS = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING)
 
 
-def _enterprise_field(name: str):
-    try:
-        return Enterprise._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
+def _enterprise_field(name: str) -> Field | None:
+    return next((f for f in Enterprise._meta.concrete_fields if f.name == name), None)
 
 
 def field_changes(changes: dict | None) -> list[FieldChange]:

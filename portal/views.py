@@ -178,12 +178,12 @@ class LookupFormMixin:
     def get(self, request, *args, **kwargs):
         if any(name in request.GET for name in self.lookup_params):
             return HttpResponseBadRequest(self.lookup_refused, content_type="text/plain; charset=utf-8")
-        return super().get(request, *args, **kwargs)  # type: ignore[misc]
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         from portal.services import can_reveal
 
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         if can_reveal(self.request.user):
             context["lookup_form"] = self.lookup_form_class()
         return context
