@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from urllib.parse import quote
 
 import xlsxwriter
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.utils import timezone
 
 from assessments.ledger_sql import SESSION_SETTINGS, enterprise_rows_sql, figure_conditions
@@ -22,30 +20,10 @@ from assessments.rules import figure_bit
 from assessments.selectors import snapshot_figure_facts
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Enterprise
-from portal.middleware import client_ip
-from portal.services import export_logged
+from portal.spreadsheets import safe_text
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An export is one request: past this many rows, ask for a narrower filter.
 MAX_EXPORT_ROWS = 200_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value) -> str:
-    """A text cell that Excel will never read as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def log_export(request, target: str, row_count: int, **detail) -> None:
-    """Every ledger export is logged (the portal's one export log; no personal data in these files)."""
-    export_logged(user=request.user, target=target, row_count=row_count, ip=client_ip(request), detail=detail)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:

@@ -238,7 +238,7 @@ def run(rows: int | None = None) -> bool:
     district = Region.objects.filter(level="DISTRICT").order_by("path").first()
     read = (
         LedgerRow.objects.filter(snapshot=snapshot, dimension=Dimension.REGION, region__parent=district)
-        .filter(region__in=Region.objects.filter(path__startswith=district.path).values("id"))
+        .filter(region__in=district.subtree().values("id"))
         .select_related("region")
     )
     sql, params = read.query.sql_with_params()

@@ -193,7 +193,8 @@ def _cum(weights: Iterable[float]) -> list[float]:
     return list(itertools.accumulate(weights))
 
 
-def _base31(number: int, width: int) -> str:
+def base31(number: int, width: int) -> str:
+    """`number` in `width` characters of the credit-code alphabet (an "MA…" organization code)."""
     digits = []
     for _ in range(width):
         number, rest = divmod(number, 31)
@@ -213,11 +214,17 @@ def _credit_code(prefix: str, district_code: str, index: int, year: int, seed: i
     """A valid, unique credit code for row `index`: the index, scrambled, is the organization code."""
     if year >= 2016:
         number = _MA_SPACE + (index * 7_654_337 + seed) % _MA_SPACE  # a multiplier prime to the space
-        body = "MA" + _base31(number, 6)
+        body = "MA" + base31(number, 6)
     else:
         number = _DIGIT_SPACE + (index * 3_141_593 + seed) % _DIGIT_SPACE  # prime to 2 and 5
         body = f"{number:08d}"
-    body17 = prefix + district_code + body + _org_check_char(body)
+    return valid_credit_code(prefix, district_code, body)
+
+
+def valid_credit_code(prefix: str, district_code: str, org_body: str) -> str:
+    """The 18-character credit code of an invented enterprise: registration prefix, district,
+    organization code (8 characters + its GB 11714 check), and the GB 32100 check character."""
+    body17 = prefix + district_code + org_body + _org_check_char(org_body)
     return body17 + credit_code_check_char(body17)
 
 

@@ -350,6 +350,10 @@ class RegisterImportProblem(models.Model):
     def __str__(self) -> str:
         return f"第 {self.row_number} 行 {self.column}：{self.message}"
 
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ProblemSeverity.ERROR
+
 
 class SurveyCampaign(models.Model):
     """摸底调查 / 拉网式排查: a campaign with a deadline; visits confirm enterprises' data."""

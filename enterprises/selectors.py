@@ -2,68 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Field, OuterRef, QuerySet
 from django.utils import timezone
 
-from enterprises.choices import (
-    EnterpriseKind,
-    ImportRowAction,
-    ImportStatus,
-    Industry,
-    RegistrationStatus,
-)
+from enterprises.choices import ImportRowAction, ImportStatus
+from enterprises.importing.columns import FIELD_BY_KEY
 from enterprises.models import Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
-
-FIELD_LABELS = {
-    "name": "企业名称",
-    "kind": "企业类型",
-    "industry": "行业",
-    "region": "所属区域",
-    "carrier": "所属园区/楼宇",
-    "employee_count": "从业人员数",
-    "registered_on": "注册日期",
-    "annual_report_year": "最近年报年度",
-    "registration_status": "登记状态",
-    "legal_representative": "法定代表人",
-    "address": "地址",
-    "investor": "出资人",
-    "above_scale": "规模以上",
-}
-_CHOICE_LABELS = {
-    "kind": dict(EnterpriseKind.choices),
-    "industry": dict(Industry.choices),
-    "registration_status": dict(RegistrationStatus.choices),
-}
+from portal.history import FieldChange, display_value
 
 IN_PROGRESS = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING)
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-def _display(field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if field in _CHOICE_LABELS:
-        return str(_CHOICE_LABELS[field].get(value, value))
-    if field == "above_scale":
-        return "是" if value else "否"
-    return str(value)
+def _enterprise_field(name: str) -> Field | None:
+    return next((f for f in Enterprise._meta.concrete_fields if f.name == name), None)
 
 
 def field_changes(changes: dict | None) -> list[FieldChange]:
-    """A staged row's old → new pairs, labelled for people."""
-    return [
-        FieldChange(FIELD_LABELS.get(field, field), _display(field, pair[0]), _display(field, pair[1]))
-        for field, pair in (changes or {}).items()
-    ]
+    """A staged row's old → new pairs, labelled for people: the register column's name where the
+    importer has one (columns.FIELDS), else the Enterprise field's verbose_name; values shown as the
+    change log shows them (portal.history)."""
+    result = []
+    for name, (old, new) in (changes or {}).items():
+        model_field = _enterprise_field(name)
+        register_field = FIELD_BY_KEY.get(name)
+        if register_field is not None:
+            label = register_field.label
+        else:
+            label = str(model_field.verbose_name) if model_field is not None else name
+        result.append(
+            FieldChange(
+                label,
+                display_value(model_field, old, empty="（空）"),
+                display_value(model_field, new, empty="（空）"),
+            )
+        )
+    return result
 
 
 def problems(register_import: RegisterImport, *, severity: str | None = None) -> QuerySet[RegisterImportProblem]:

@@ -33,7 +33,7 @@ from portal.audit import audit_context, write_service
 from portal.choices import AuditVia
 from portal.models import Region, User
 from portal.permissions import Capability, has_capability
-from portal.scoping import region_visible_to
+from portal.scoping import home_region, region_visible_to
 from portal.spreadsheets import SpreadsheetError, check_file
 
 logger = logging.getLogger(__name__)
@@ -50,12 +50,9 @@ class ImportNotApplicable(ValidationError):
 def import_region_for(user: User) -> Region:
     """The region an import by `user` may touch: their jurisdiction (a superuser without one: the
     root of the region tree)."""
-    if user.jurisdiction is not None:  # no query when there is none
-        return user.jurisdiction
-    if user.is_superuser:
-        root = Region.objects.filter(parent__isnull=True).order_by("path").first()
-        if root is not None:
-            return root
+    region = home_region(user)
+    if region is not None:
+        return region
     raise PermissionDenied("您没有管辖区域，不能导入名单")
 
 

@@ -5,10 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -27,11 +26,9 @@ from enterprises.forms import (
 )
 from enterprises.importing.report import error_report_xlsx
 from enterprises.models import Carrier, Enterprise, RegisterImport
-from portal.middleware import client_ip
 from portal.models import Region
 from portal.permissions import Capability, CapabilityRequiredMixin
-from portal.services import export_logged
-from portal.spreadsheets import MaxSizeUploadHandler
+from portal.spreadsheets import MaxSizeUploadHandler, xlsx_download
 from portal.views import AutocompleteView, Column, ScopedDetailView, ScopedListView
 from portal.workspace import (
     ListExportMixin,
@@ -234,18 +231,14 @@ class RegisterImportErrorReportView(LoginRequiredMixin, CapabilityRequiredMixin,
     def get(self, request, pk):
         obj = get_object_or_404(RegisterImport.objects.visible_to(request.user), pk=pk)
         content = error_report_xlsx(obj)
-        export_logged(
-            user=request.user,
+        stem = obj.original_name.rsplit(".", 1)[0]
+        return xlsx_download(
+            request,
+            content,
+            f"{stem}-问题行.xlsx",
             target=f"register-import:{obj.pk}:errors",
             row_count=obj.problems.values("row_number").distinct().count(),
-            ip=client_ip(request),
         )
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        stem = obj.original_name.rsplit(".", 1)[0]
-        response["Content-Disposition"] = content_disposition_header(True, f"{stem}-问题行.xlsx")
-        return response
 
 
 # --- Searchable pickers (portal/widgets.py): carriers and enterprises of the user's region ---------

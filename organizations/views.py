@@ -1,18 +1,21 @@
 from __future__ import annotations
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseBadRequest
-from django.utils.cache import add_never_cache_headers
-from django.views.generic import TemplateView
-
 from organizations.filtersets import PartyMemberFilterSet, PartyOrganizationFilterSet
 from organizations.forms import PartyMemberLookupForm
 from organizations.models import PartyMember, PartyOrganization
 from portal.fields import birth_date_shown
-from portal.middleware import client_ip
-from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
-from portal.services import LookupThrottled, can_reveal, masked, personal_data_lookup
-from portal.views import Column, PersonalDataMixin, RevealMixin, ScopedDetailView, ScopedListView, history_url
+from portal.permissions import Capability, has_capability
+from portal.services import can_reveal
+from portal.views import (
+    Column,
+    LookupFormMixin,
+    PersonalDataMixin,
+    PersonalLookupView,
+    RevealMixin,
+    ScopedDetailView,
+    ScopedListView,
+    history_url,
+)
 
 # Query-string parameters that once were exact filters on personal data: refused outright, so that
 # an old bookmark or client learns that the list was *not* filtered (and no guess is confirmed).
@@ -59,7 +62,7 @@ class PartyOrganizationDetailView(ScopedDetailView):
         return context
 
 
-class PartyMemberListView(ScopedListView):
+class PartyMemberListView(LookupFormMixin, ScopedListView):
     """Members, by name and the usual filters. Roles that may reveal personal data also get the
     exact-lookup form (POST to member-lookup)."""
 
@@ -76,49 +79,20 @@ class PartyMemberListView(ScopedListView):
         Column("党组织", "organization"),
         Column("所属区域", "region"),
     )
-
-    def get(self, request, *args, **kwargs):
-        if any(name in request.GET for name in LOOKUP_PARAMS):
-            return HttpResponseBadRequest(LOOKUP_BY_GET_REFUSED, content_type="text/plain; charset=utf-8")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if can_reveal(self.request.user):
-            context["lookup_form"] = PartyMemberLookupForm()
-        return context
+    lookup_params = LOOKUP_PARAMS
+    lookup_refused = LOOKUP_BY_GET_REFUSED
+    lookup_form_class = PartyMemberLookupForm
 
 
-class PartyMemberLookupView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
+class PartyMemberLookupView(PersonalLookupView):
     """POST: 按身份证号/手机号精确查找. Needs REVEAL_PERSONAL; every lookup is logged and throttled
     (portal.services.personal_data_lookup); the results show masked values like the list."""
 
-    required_capability = Capability.REVEAL_PERSONAL
-    http_method_names = ["post"]
+    model = PartyMember
+    form_class = PartyMemberLookupForm
+    select_related = ("region", "workplace", "organization")
+    title = "按身份证号/手机号精确查找"
     template_name = "organizations/member_lookup.html"
-
-    def post(self, request, *args, **kwargs):
-        form = PartyMemberLookupForm(request.POST)
-        results, status = None, 200
-        if form.is_valid():
-            field, value = form.lookup()
-            try:
-                found = personal_data_lookup(
-                    user=request.user, model=PartyMember, field=field, value=value, ip=client_ip(request)
-                )
-            except LookupThrottled as exc:
-                form.add_error(None, str(exc))
-                status = 429
-            else:
-                results = [
-                    (member, masked(member)) for member in found.select_related("region", "workplace", "organization")
-                ]
-                form = PartyMemberLookupForm()  # the value looked up is not echoed back into the page
-        response = self.render_to_response(
-            self.get_context_data(title="按身份证号/手机号精确查找", lookup_form=form, results=results), status=status
-        )
-        add_never_cache_headers(response)
-        return response
 
 
 class PartyMemberDetailView(PersonalDataMixin, ScopedDetailView):

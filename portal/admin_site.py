@@ -9,10 +9,11 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
 from portal.choices import Role
+from portal.permissions import is_active_user
 
 
 def may_use_admin(user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not is_active_user(user) or not user.is_staff:
         return False
     return user.is_superuser or user.role == Role.CITY_ADMIN
 

@@ -12,7 +12,7 @@ from portal.audit import audit_context
 from portal.choices import AuditVia
 from portal.filters import query_params_error
 from portal.middleware import client_ip
-from portal.permissions import Capability, has_capability
+from portal.permissions import Capability, has_capability, is_active_user
 
 ANY_SIGNED_IN = "ANY_SIGNED_IN"  # what `capability_for` answers for `required_capability = None`
 
@@ -45,7 +45,7 @@ class HasViewCapability(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not is_active_user(user):
             return False
         capability = capability_for(view, request.method)
         allowed = capability == ANY_SIGNED_IN or (capability is not None and has_capability(user, capability))
@@ -60,7 +60,9 @@ class HasViewCapability(permissions.BasePermission):
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
-    """Every list, detail and write starts from `Model.objects.visible_to(request.user)`."""
+    """Every list, detail and write starts from `Model.objects.visible_to(request.user)`. A list
+    refuses `lookup_params` (personal data, looked up only by POST to the `lookup` action; 400
+    `lookup_refused`)."""
 
     model = None
     select_related: tuple[str, ...] = ()
@@ -68,9 +70,16 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     write_capability: Capability | None = None
     action_capabilities: dict[str, Capability] = {}
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
+    lookup_params: tuple[str, ...] = ()
+    lookup_refused = ""
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).select_related(*self.select_related)
+
+    def list(self, request, *args, **kwargs):
+        if any(name in request.query_params for name in self.lookup_params):
+            raise ParseError(self.lookup_refused)
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         with self._attributed():
@@ -104,6 +113,20 @@ class APIRootView(routers.APIRootView):
 
 class PortalRouter(routers.DefaultRouter):
     APIRootView = APIRootView
+
+
+def lookup_response(request, model, field: str, value: str, serialize) -> Response:
+    """The body of a `lookup` action: {"results": serialize(found)} for the records of the user's
+    region whose `field` is exactly `value`, logged and throttled (429) like a reveal, never cached."""
+    from portal.services import LookupThrottled, personal_data_lookup
+
+    try:
+        found = personal_data_lookup(user=request.user, model=model, field=field, value=value, ip=client_ip(request))
+    except LookupThrottled as exc:
+        return Response({"detail": str(exc)}, status=429)
+    response = Response({"results": serialize(found)})
+    add_never_cache_headers(response)
+    return response
 
 
 def reveal_response(request, obj) -> Response:

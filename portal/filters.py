@@ -84,7 +84,7 @@ class RegionFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        subtree = Region.objects.filter(path__startswith=value.path).values("id")
+        subtree = value.subtree().values("id")
         return qs.filter(**{f"{self.region_lookup}__in": subtree})
 
 
@@ -107,7 +107,7 @@ class RegionCodeFilter(django_filters.CharFilter):
         if not value:
             return qs
         path = Region.objects.filter(code=value).values("path")[:1]
-        subtree = Region.objects.filter(path__startswith=Subquery(path)).values("id")
+        subtree = Region.subtree_of(Subquery(path)).values("id")
         return qs.filter(**{f"{self.region_lookup}__in": subtree})
 
     def filter_exact(self, qs, value):

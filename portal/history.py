@@ -81,9 +81,11 @@ def _field_for(model: type[models.Model] | None, column: str):
     return None
 
 
-def _display(model_field, value, related: dict | None = None) -> str:
+def display_value(model_field, value, related: dict | None = None, *, empty: str = "—") -> str:
+    """A stored value for people: choice labels, 是/否, a foreign key's name (from `related`),
+    personal data masked; `empty` for none. `model_field` may be None (a column no model has)."""
     if value is None or value == "":
-        return "—"
+        return empty
     if model_field is not None and model_field.many_to_one and related:
         name = related.get((model_field.related_model, value))
         if name is not None:
@@ -148,13 +150,15 @@ def _changes(event: AuditEvent, model: type[models.Model] | None, related: dict 
             old, new = value if isinstance(value, list) and len(value) == 2 else (None, value)
             if _plain(model_field, old) == _plain(model_field, new):
                 continue  # re-encrypted, not changed
-            result.append(FieldChange(label, _display(model_field, old, related), _display(model_field, new, related)))
+            result.append(
+                FieldChange(label, display_value(model_field, old, related), display_value(model_field, new, related))
+            )
         elif event.action == AuditAction.INSERT:
             if column == "id":
                 continue
-            result.append(FieldChange(label, "", _display(model_field, value, related)))
+            result.append(FieldChange(label, "", display_value(model_field, value, related)))
         else:
-            result.append(FieldChange(label, _display(model_field, value, related), ""))
+            result.append(FieldChange(label, display_value(model_field, value, related), ""))
     return result
 
 
@@ -208,56 +212,57 @@ def record_history(obj: models.Model, user=None, limit: int = 500) -> list[Event
     return describe_events(record_events(obj)[:limit], user)
 
 
-class AuditSearchForm(forms.Form):
-    table = forms.ChoiceField(label="数据表", required=False)
-    actor = forms.CharField(label="操作人（用户名）", required=False)
-    via = forms.ChoiceField(label="来源", required=False, choices=[("", "全部"), *AuditVia.choices])
-    action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *AuditAction.choices])
-    object_id = forms.CharField(label="记录编号", required=False, max_length=64)
+class LogSearchForm(forms.Form):
+    """A log's search form: `filters` maps each form field to its lookup (text stripped, empty
+    fields ignored), then whole days from `date_from` to `date_to`."""
+
+    model: type[models.Model]
+    filters: dict[str, str] = {}
     date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["table"].choices = [("", "全部"), *table_choices()]
+        self.order_fields(list(self.filters))  # the dates last
 
-    def filtered(self) -> QuerySet[AuditEvent]:
-        queryset = AuditEvent.objects.all()
+    def filtered(self) -> QuerySet:
+        queryset = self.model._default_manager.all()
         if not self.is_bound or not self.is_valid():
             return queryset
         data = self.cleaned_data
-        if data["table"]:
-            queryset = queryset.filter(table_name=data["table"])
-        if data["actor"]:
-            queryset = queryset.filter(actor__username=data["actor"].strip())
-        if data["via"]:
-            queryset = queryset.filter(via=data["via"])
-        if data["action"]:
-            queryset = queryset.filter(action=data["action"])
-        if data["object_id"]:
-            queryset = queryset.filter(object_id=data["object_id"].strip())
+        for name, lookup in self.filters.items():
+            value = data[name]
+            if value:
+                queryset = queryset.filter(**{lookup: value.strip() if isinstance(value, str) else value})
         return _in_dates(queryset, data["date_from"], data["date_to"])
 
 
-class AccessLogSearchForm(forms.Form):
+class AuditSearchForm(LogSearchForm):
+    model = AuditEvent
+    filters = {
+        "table": "table_name",
+        "actor": "actor__username",
+        "via": "via",
+        "action": "action",
+        "object_id": "object_id",
+    }
+    table = forms.ChoiceField(label="数据表", required=False)
+    actor = forms.CharField(label="操作人（用户名）", required=False)
+    via = forms.ChoiceField(label="来源", required=False, choices=[("", "全部"), *AuditVia.choices])
+    action = forms.ChoiceField(label="操作", required=False, choices=[("", "全部"), *AuditAction.choices])
+    object_id = forms.CharField(label="记录编号", required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["table"].choices = [("", "全部"), *table_choices()]
+
+
+class AccessLogSearchForm(LogSearchForm):
+    model = AccessLog
+    filters = {"user": "user__username", "kind": "kind", "target": "target__startswith"}
     user = forms.CharField(label="用户（用户名）", required=False)
     kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部"), *AccessKind.choices])
     target = forms.CharField(label="对象", required=False, max_length=128)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def filtered(self) -> QuerySet[AccessLog]:
-        queryset = AccessLog.objects.all()
-        if not self.is_bound or not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["user"]:
-            queryset = queryset.filter(user__username=data["user"].strip())
-        if data["kind"]:
-            queryset = queryset.filter(kind=data["kind"])
-        if data["target"]:
-            queryset = queryset.filter(target__startswith=data["target"].strip())
-        return _in_dates(queryset, data["date_from"], data["date_to"])
 
 
 def _in_dates(queryset: QuerySet, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet:

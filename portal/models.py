@@ -88,7 +88,7 @@ class Region(models.Model):
                 raise ValidationError({"parent": "不能把区域调整到它自身之下"})
             # Compare with the stored paths: `self.path` may already be the unsaved new one.
             stored = Region.objects.filter(pk=self.pk).values_list("path", flat=True).first()
-            if stored and Region.objects.filter(pk=parent.pk, path__startswith=stored).exists():
+            if stored and Region.subtree_of(stored).filter(pk=parent.pk).exists():
                 raise ValidationError({"parent": f"不能把“{self.name}”调整到它的下级区域“{parent.name}”之下"})
         expected = PARENT_LEVEL.get(self.level)
         if expected is not None and parent.level != expected:
@@ -99,8 +99,14 @@ class Region(models.Model):
                 }
             )
 
+    @staticmethod
+    def subtree_of(path) -> models.QuerySet[Region]:
+        """The regions under the one whose path is `path` (a string or a subquery), itself included:
+        the one region-subtree filter, an indexed prefix scan on `path`."""
+        return Region.objects.filter(path__startswith=path)
+
     def subtree(self) -> models.QuerySet[Region]:
-        return Region.objects.filter(path__startswith=self.path)
+        return Region.subtree_of(self.path)
 
     def is_within(self, other: Region | None) -> bool:
         return other is not None and self.path.startswith(other.path)

@@ -76,9 +76,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
+def is_active_user(user) -> bool:
+    """Signed in and not deactivated: the one guard before any capability or scope is granted."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def capabilities_of(user) -> frozenset[Capability]:
     """Everything `user` may do: nothing when signed out or inactive, everything for a superuser."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_active_user(user):
         return frozenset()
     if user.is_superuser:
         return _ALL
@@ -86,7 +91,7 @@ def capabilities_of(user) -> frozenset[Capability]:
 
 
 def has_capability(user, capability: Capability | str) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.is_superuser:
         return True

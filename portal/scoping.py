@@ -7,9 +7,12 @@ region. Base views, the base API viewset, exports, dashboards and import validat
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from portal.models import Region
 
 
 class RegionScopedQuerySet(models.QuerySet):
@@ -21,13 +24,12 @@ class RegionScopedQuerySet(models.QuerySet):
     required_capability: str | None = None
 
     def visible_to(self, user) -> Self:
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if self.required_capability is not None:
-            from portal.permissions import has_capability
+        from portal.permissions import has_capability, is_active_user
 
-            if not has_capability(user, self.required_capability):
-                return self.none()
+        if not is_active_user(user):
+            return self.none()
+        if self.required_capability is not None and not has_capability(user, self.required_capability):
+            return self.none()
         if user.is_superuser:
             return self
         if user.jurisdiction_id is None:
@@ -36,20 +38,30 @@ class RegionScopedQuerySet(models.QuerySet):
 
     def in_region(self, region) -> Self:
         """Rows in `region`'s subtree, as an indexed prefix scan on Region.path."""
-        from portal.models import Region
-
-        subtree = Region.objects.filter(path__startswith=region.path).values("id")
-        return self.filter(**{f"{self.region_lookup}__in": subtree})
+        return self.filter(**{f"{self.region_lookup}__in": region.subtree().values("id")})
 
 
 def region_visible_to(user) -> models.QuerySet:
     """The regions themselves, under the same rule."""
     from portal.models import Region
+    from portal.permissions import is_active_user
 
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_active_user(user):
         return Region.objects.none()
     if user.is_superuser:
         return Region.objects.all()
     if user.jurisdiction_id is None:
         return Region.objects.none()
-    return Region.objects.filter(path__startswith=user.jurisdiction.path)
+    return user.jurisdiction.subtree()
+
+
+def home_region(user) -> Region | None:
+    """The user's own region: their jurisdiction; a superuser without one, the root of the tree;
+    anyone else without one, None."""
+    from portal.models import Region
+
+    if user.jurisdiction_id is not None:
+        return user.jurisdiction
+    if user.is_superuser:
+        return Region.objects.filter(parent__isnull=True).order_by("path").first()
+    return None

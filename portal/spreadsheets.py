@@ -29,6 +29,8 @@ from pathlib import Path
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_ZIP_ENTRIES = 2_000
@@ -411,6 +413,27 @@ def escape_formula(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def safe_text(value: object) -> str:
+    """A text cell (None: empty) that a spreadsheet will never read as a formula."""
+    return str(escape_formula("" if value is None else str(value)))
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(request, content: bytes, filename: str, *, target: str, row_count: int, **detail) -> HttpResponse:
+    """An .xlsx file as the answer to `request`: logged first as the user's export of `target`
+    (portal.services.export_logged, `detail` added to the log row), sent as an attachment whose
+    name may hold Chinese characters (RFC 5987 filename*)."""
+    from portal.middleware import client_ip
+    from portal.services import export_logged
+
+    export_logged(user=request.user, target=target, row_count=row_count, ip=client_ip(request), detail=detail)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 # --- Upload size limit ------------------------------------------------------------------------------

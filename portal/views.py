@@ -21,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template import loader
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -165,6 +165,68 @@ class PersonalDataMixin:
         return context
 
 
+class LookupFormMixin:
+    """First on a list view of records with personal data: a lookup by those values
+    (`lookup_params`) is POSTed to the lookup view, never sent in the query string (400,
+    `lookup_refused`); users who may reveal are offered `lookup_form_class` on the page."""
+
+    lookup_params: tuple[str, ...] = ()
+    lookup_refused = ""
+    lookup_form_class: type[Any]
+    request: HttpRequest
+
+    def get(self, request, *args, **kwargs):
+        if any(name in request.GET for name in self.lookup_params):
+            return HttpResponseBadRequest(self.lookup_refused, content_type="text/plain; charset=utf-8")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from portal.services import can_reveal
+
+        context = super().get_context_data(**kwargs)
+        if can_reveal(self.request.user):
+            context["lookup_form"] = self.lookup_form_class()
+        return context
+
+
+class PersonalLookupView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
+    """POST: exact lookup of records by a personal-data value, named by the form's `lookup()`
+    (field, value). Needs REVEAL_PERSONAL; every lookup is logged and throttled like a reveal
+    (portal.services.personal_data_lookup); results show masked values, the value looked up is not
+    echoed back into the page, and the answer is never cached."""
+
+    required_capability = Capability.REVEAL_PERSONAL
+    http_method_names = ["post"]
+    model: type[Model]
+    form_class: type[Any]
+    select_related: tuple[str, ...] = ()
+    title = ""
+
+    def post(self, request, *args, **kwargs):
+        from portal.middleware import client_ip
+        from portal.services import LookupThrottled, masked, personal_data_lookup
+
+        form = self.form_class(request.POST)
+        results, status = None, 200
+        if form.is_valid():
+            field, value = form.lookup()
+            try:
+                found = personal_data_lookup(
+                    user=request.user, model=self.model, field=field, value=value, ip=client_ip(request)
+                )
+            except LookupThrottled as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            else:
+                results = [(obj, masked(obj)) for obj in found.select_related(*self.select_related)]
+                form = self.form_class()
+        response = self.render_to_response(
+            self.get_context_data(title=self.title, lookup_form=form, results=results), status=status
+        )
+        add_never_cache_headers(response)
+        return response
+
+
 class RevealMixin:
     """Put first on a subclass of a detail view that uses PersonalDataMixin: POST only, needs
     REVEAL_PERSONAL, shows the record's personal data in clear (same template) and logs the read
@@ -242,55 +304,48 @@ class SearchFormMixin:
         return response
 
 
-class AuditSearchView(
-    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView
-):
+class LogSearchView(LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView):
+    """A log for city administrators, searched by `search_form_class` (its `filtered()`), newest
+    pages without a count."""
+
+    required_capability = Capability.VIEW_AUDIT
+    paginate_by = 50
+    title = ""
+    select_related = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.search_form = self.search_form_class(self.request.GET or None)
+        page = CountlessPaginator(form.filtered().select_related(self.select_related), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(title=self.title, form=form, page_obj=page, querystring=params.urlencode())
+        return context
+
+
+class AuditSearchView(LogSearchView):
     """The whole change log for city administrators: filter by table, actor, via, dates, record."""
 
-    required_capability = Capability.VIEW_AUDIT
     search_form_class = AuditSearchForm
     template_name = "portal/audit_search.html"
-    paginate_by = 50
+    title = "变更日志"
+    select_related = "actor"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = self.search_form = self.search_form_class(self.request.GET or None)
-        queryset = form.filtered()
-        page = CountlessPaginator(queryset.select_related("actor"), self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context.update(
-            title="变更日志",
-            form=form,
-            page_obj=page,
-            events=describe_events(page.object_list, self.request.user),
-            querystring=params.urlencode(),
-        )
+        context["events"] = describe_events(context["page_obj"].object_list, self.request.user)
         return context
 
 
-class AccessLogSearchView(
-    LoginRequiredMixin, CapabilityRequiredMixin, QueryParamsGuardMixin, SearchFormMixin, TemplateView
-):
+class AccessLogSearchView(LogSearchView):
     """The access log (reveals and exports) for city administrators."""
 
-    required_capability = Capability.VIEW_AUDIT
     search_form_class = AccessLogSearchForm
     template_name = "portal/access_log.html"
-    paginate_by = 50
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = self.search_form = self.search_form_class(self.request.GET or None)
-        page = CountlessPaginator(form.filtered().select_related("user"), self.paginate_by).get_page(
-            self.request.GET.get("page")
-        )
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        context.update(title="访问日志", form=form, page_obj=page, querystring=params.urlencode())
-        return context
+    title = "访问日志"
+    select_related = "user"
 
 
 # --- Searchable pickers: related records chosen from the user's region (portal/widgets.py) -------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from demo import geography as geo
+from demo.registers import base31, valid_credit_code
 from demo.seeding.state import DEMO_TODAY, STAMP, SeedState, cumulative
 from enterprises.choices import CarrierKind, EnterpriseKind, RegistrationStatus
 from enterprises.models import Carrier
-from portal.validators import CREDIT_CODE_CHARSET, credit_code_check_char
 
 # (kind, weight, is individual, credit-code prefix)
 KINDS = [
@@ -35,23 +35,6 @@ STATUSES = [
     (RegistrationStatus.CANCELLED, 4),
     (RegistrationStatus.MOVED_OUT, 1),
 ]
-
-
-def _base31(number: int, width: int) -> str:
-    chars = []
-    for _ in range(width):
-        number, rest = divmod(number, 31)
-        chars.append(CREDIT_CODE_CHARSET[rest])
-    return "".join(reversed(chars))
-
-
-def _org_check(body8: str) -> str:
-    """GB 11714 check character of the organization code inside a credit code."""
-    total = sum(
-        (int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)
-    )
-    check = 11 - total % 11
-    return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
 def build_carriers(state: SeedState) -> None:
@@ -108,9 +91,7 @@ def build_enterprises(state: SeedState, n: int) -> None:
             )[0]
             year = max(1993, DEMO_TODAY.year - 2 - int(rng.expovariate(1 / (3.5 if individual else 7))))
             registered = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-            org_body = "MA" + _base31(eid, 6) if year >= 2016 else f"{eid:08d}"
-            body17 = prefix + district.code + org_body + _org_check(org_body)
-            code = body17 + credit_code_check_char(body17)
+            code = valid_credit_code(prefix, district.code, "MA" + base31(eid, 6) if year >= 2016 else f"{eid:08d}")
             zihao = rng.choice(geo.ZIHAO) + rng.choice(geo.ZIHAO)
             word = rng.choice(words)
             boss = state.person_name()

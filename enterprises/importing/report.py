@@ -24,9 +24,9 @@ def _reasons(register_import: RegisterImport) -> dict[int, list[str]]:
         .order_by("row_number", "id")
         .values_list("row_number", "column", "severity", "message")
     )
+    labels = {value: str(label) for value, label in ProblemSeverity.choices}
     for row_number, column, severity, message in problems.iterator(chunk_size=5000):
-        prefix = "错误" if severity == ProblemSeverity.ERROR else "警告"
-        reasons[row_number].append(f"{prefix}·{column}：{message}")
+        reasons[row_number].append(f"{labels.get(severity, severity)}·{column}：{message}")
     return reasons
 
 

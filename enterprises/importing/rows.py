@@ -14,14 +14,18 @@ import unicodedata
 from dataclasses import dataclass, field
 from operator import mul
 
-from enterprises.choices import CarrierKind, EnterpriseKind, ImportRowAction, Industry, RegistrationStatus
+from enterprises.choices import (
+    CarrierKind,
+    EnterpriseKind,
+    ImportRowAction,
+    Industry,
+    ProblemSeverity,
+    RegistrationStatus,
+)
 from enterprises.importing.columns import FIELD_BY_KEY, ColumnMap
 from portal.choices import RegionLevel
 from portal.spreadsheets import cell_text, parse_date, parse_int
 from portal.validators import CREDIT_CODE_CHARSET, credit_code_format_error, normalize_code
-
-ERROR = "ERROR"  # ProblemSeverity.ERROR
-WARNING = "WARNING"  # ProblemSeverity.WARNING
 
 # The staged columns, in COPY order (enterprises_registerimportrow).
 STAGE_COLUMNS = (
@@ -208,21 +212,23 @@ class RowNormalizer:
             code = normalize_code(cell_text(raw_code))
             error = credit_code_format_error(code)
             if error:
-                problem("credit_code", ERROR, "blank" if not code else "credit_code", error, raw_code)
+                problem("credit_code", ProblemSeverity.ERROR, "blank" if not code else "credit_code", error, raw_code)
         code_readable = not problems  # well formed (its check character may still fail)
         needs_confirmation = False
         if code_readable and not _check_ok(code):
             needs_confirmation = True
             from portal.validators import credit_code_check_warning
 
-            problem("credit_code", WARNING, "check_char", credit_code_check_warning(code) or "", raw_code)
+            problem(
+                "credit_code", ProblemSeverity.WARNING, "check_char", credit_code_check_warning(code) or "", raw_code
+            )
 
         # 企业名称
         name = _t(cells[idx["name"]])
         if not name:
-            problem("name", ERROR, "blank", "企业名称为空")
+            problem("name", ProblemSeverity.ERROR, "blank", "企业名称为空")
         elif len(name) > 200:
-            problem("name", ERROR, "too_long", "企业名称超过 200 字", name)
+            problem("name", ProblemSeverity.ERROR, "too_long", "企业名称超过 200 字", name)
 
         # 所属区县 → Region inside the uploader's jurisdiction.
         district_text = _t(cells[idx["district"]])
@@ -235,13 +241,19 @@ class RowNormalizer:
             if district_text in self.lookups.outside:
                 problem(
                     "district",
-                    ERROR,
+                    ProblemSeverity.ERROR,
                     "jurisdiction",
                     f"所属区县“{district_text}”不在您的管辖范围（{self.lookups.jurisdiction_name}）内",
                     district_text,
                 )
             else:
-                problem("district", ERROR, "unknown_district", f"无法识别的区县“{district_text}”", district_text)
+                problem(
+                    "district",
+                    ProblemSeverity.ERROR,
+                    "unknown_district",
+                    f"无法识别的区县“{district_text}”",
+                    district_text,
+                )
 
         kind = self._kind(cells, idx["kind"], problem)
         industry = self._industry(cells, idx["industry"], problem)
@@ -250,7 +262,9 @@ class RowNormalizer:
         carrier_name = _t(cells[idx["carrier"]]) if idx["carrier"] >= 0 else ""
         if carrier_name:
             if len(carrier_name) > 128:
-                problem("carrier", WARNING, "too_long", "所属园区/楼宇名称超过 128 字，已忽略", carrier_name)
+                problem(
+                    "carrier", ProblemSeverity.WARNING, "too_long", "所属园区/楼宇名称超过 128 字，已忽略", carrier_name
+                )
                 carrier_name = ""
             elif district_id is not None:
                 carrier_id = self.lookups.carriers.get((district_id, carrier_name))
@@ -266,7 +280,7 @@ class RowNormalizer:
         investor = self._text(cells, "investor", 255, problem)
         above_scale = self._bool(cells, idx["above_scale"], problem)
 
-        rejected = any(p[3] == ERROR for p in problems)
+        rejected = any(p[3] == ProblemSeverity.ERROR for p in problems)
         staged = [
             iid,
             number,
@@ -299,14 +313,14 @@ class RowNormalizer:
         jurisdiction — said as a warning, so the uploader sees where the row goes. Otherwise the
         row is rejected with the reason (the district is not named: the code may be anyone's)."""
         if not code:
-            problem("district", ERROR, "blank", "所属区县为空")
+            problem("district", ProblemSeverity.ERROR, "blank", "所属区县为空")
             return None
         authority = code[2:8]
         found = self.lookups.district_codes.get(authority)
         if found is None:
             problem(
                 "district",
-                ERROR,
+                ProblemSeverity.ERROR,
                 "blank",
                 f"所属区县为空，且统一社会信用代码第3-8位登记机关代码“{authority}”不是您管辖范围内的区县，"
                 "请填写所属区县",
@@ -315,7 +329,7 @@ class RowNormalizer:
         district_id, name = found
         problem(
             "district",
-            WARNING,
+            ProblemSeverity.WARNING,
             "district_from_code",
             f"所属区县为空，已按统一社会信用代码第3-8位登记机关代码确定为“{name}”",
             authority,
@@ -332,7 +346,7 @@ class RowNormalizer:
             self._kind_cache[text] = _first_rule(text, KIND_RULES)
         kind = self._kind_cache[text]
         if kind is None:
-            problem("kind", WARNING, "kind", f"无法识别的企业类型“{text}”，按“其他”导入", text)
+            problem("kind", ProblemSeverity.WARNING, "kind", f"无法识别的企业类型“{text}”，按“其他”导入", text)
             return EnterpriseKind.OTHER
         return kind
 
@@ -351,7 +365,7 @@ class RowNormalizer:
             else:
                 industry = self.lookups.industries.get(normalized.replace(",", "、"))
         if industry is None:
-            problem("industry", WARNING, "industry", f"无法识别的行业“{text}”，已留空", text)
+            problem("industry", ProblemSeverity.WARNING, "industry", f"无法识别的行业“{text}”，已留空", text)
         return industry
 
     def _employees(self, cells, i, problem) -> int | None:
@@ -368,12 +382,24 @@ class RowNormalizer:
             match = _APPROX_INT.match(unicodedata.normalize("NFKC", cell_text(value)).replace(" ", ""))
             if match:
                 number = int(match[1])
-                problem("employee_count", WARNING, "number", f"从业人员数“{cell_text(value)}”按 {number} 导入", value)
+                problem(
+                    "employee_count",
+                    ProblemSeverity.WARNING,
+                    "number",
+                    f"从业人员数“{cell_text(value)}”按 {number} 导入",
+                    value,
+                )
                 return number
-            problem("employee_count", WARNING, "number", f"从业人员数“{cell_text(value)}”不是数字，已留空", value)
+            problem(
+                "employee_count",
+                ProblemSeverity.WARNING,
+                "number",
+                f"从业人员数“{cell_text(value)}”不是数字，已留空",
+                value,
+            )
             return None
         if number is not None and number > 10_000_000:
-            problem("employee_count", WARNING, "number", "从业人员数超出合理范围，已留空", value)
+            problem("employee_count", ProblemSeverity.WARNING, "number", "从业人员数超出合理范围，已留空", value)
             return None
         return number
 
@@ -391,7 +417,9 @@ class RowNormalizer:
         try:
             return parse_date(value)
         except (ValueError, OverflowError):
-            problem("registered_on", WARNING, "date", f"注册日期“{cell_text(value)}”无法识别，已留空", value)
+            problem(
+                "registered_on", ProblemSeverity.WARNING, "date", f"注册日期“{cell_text(value)}”无法识别，已留空", value
+            )
             return None
 
     def _report_year(self, cells, i, problem) -> int | None:
@@ -410,7 +438,7 @@ class RowNormalizer:
             return int(match[1])
         if "已" in text or text in ("报送", "公示", "是"):
             return self.lookups.report_year
-        problem("annual_report", WARNING, "annual_report", f"无法识别的年报状态“{text}”，已忽略", text)
+        problem("annual_report", ProblemSeverity.WARNING, "annual_report", f"无法识别的年报状态“{text}”，已忽略", text)
         return None
 
     def _status(self, cells, i, problem) -> str | None:
@@ -421,7 +449,9 @@ class RowNormalizer:
             return None
         status = _first_rule(text, STATUS_RULES)
         if status is None:
-            problem("registration_status", WARNING, "status", f"无法识别的登记状态“{text}”，已忽略", text)
+            problem(
+                "registration_status", ProblemSeverity.WARNING, "status", f"无法识别的登记状态“{text}”，已忽略", text
+            )
         return status
 
     def _text(self, cells, key: str, limit: int, problem) -> str | None:
@@ -430,7 +460,7 @@ class RowNormalizer:
             return None
         text = _t(cells[i])
         if len(text) > limit:
-            problem(key, ERROR, "too_long", f"{FIELD_BY_KEY[key].label}超过 {limit} 字", text)
+            problem(key, ProblemSeverity.ERROR, "too_long", f"{FIELD_BY_KEY[key].label}超过 {limit} 字", text)
         return text[:limit] or None
 
     def _bool(self, cells, i, problem) -> bool | None:
@@ -443,5 +473,5 @@ class RowNormalizer:
             return True
         if text in ("否", "N", "NO", "0", "FALSE", "规下"):
             return False
-        problem("above_scale", WARNING, "bool", f"“{text}”不是“是/否”，已忽略", text)
+        problem("above_scale", ProblemSeverity.WARNING, "bool", f"“{text}”不是“是/否”，已忽略", text)
         return None

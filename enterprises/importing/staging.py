@@ -13,8 +13,9 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from enterprises.choices import ProblemSeverity
 from enterprises.importing.columns import FIELD_BY_KEY, REQUIRED_KEYS, ColumnMap, header_score
-from enterprises.importing.rows import ERROR, PROBLEM_COLUMNS, STAGE_COLUMNS, WARNING, ImportLookups, RowNormalizer
+from enterprises.importing.rows import PROBLEM_COLUMNS, STAGE_COLUMNS, ImportLookups, RowNormalizer
 from portal.choices import RegionLevel
 from portal.copy import copy_rows
 from portal.spreadsheets import SpreadsheetError, Table, check_file, open_table
@@ -107,10 +108,26 @@ def stage_file(
     normalizer = RowNormalizer(import_id=import_id, columns=columns, lookups=lookups, width=len(table.header))
     clear_staging(import_id)
     header_problems = [
-        (import_id, table.header_row, text, WARNING, "unknown_column", f"无法识别的列“{text}”，已忽略", "")
+        (
+            import_id,
+            table.header_row,
+            text,
+            ProblemSeverity.WARNING,
+            "unknown_column",
+            f"无法识别的列“{text}”，已忽略",
+            "",
+        )
         for _position, text in columns.unknown
     ] + [
-        (import_id, table.header_row, text, WARNING, "duplicate_column", f"重复的列“{text}”，只读取第一列", "")
+        (
+            import_id,
+            table.header_row,
+            text,
+            ProblemSeverity.WARNING,
+            "duplicate_column",
+            f"重复的列“{text}”，只读取第一列",
+            "",
+        )
         for _position, text in columns.duplicate
     ]
     total = 0
@@ -253,7 +270,7 @@ def classify(*, import_id: int, jurisdiction_path: str) -> None:
                    dup.credit_code
               FROM dup
             """,  # noqa: S608
-            {"id": import_id, "label": FIELD_BY_KEY["credit_code"].label, "error": ERROR},
+            {"id": import_id, "label": FIELD_BY_KEY["credit_code"].label, "error": ProblemSeverity.ERROR},
         )
         # Rows of enterprises already stored: keep a more precise stored region inside the same
         # district, refuse enterprises registered outside the jurisdiction, compute old → new.
@@ -301,7 +318,7 @@ def classify(*, import_id: int, jurisdiction_path: str) -> None:
                 "id": import_id,
                 "jurisdiction": jurisdiction_path,
                 "label": FIELD_BY_KEY["district"].label,
-                "error": ERROR,
+                "error": ProblemSeverity.ERROR,
             },
         )
 
@@ -334,6 +351,6 @@ def counts(import_id: int) -> dict[str, int]:
             [import_id, RegionLevel.DISTRICT],
         )
         result["WITHOUT_STREET"] = cursor.fetchone()[0]
-    result["ROWS_WITH_WARNINGS"] = by_severity.get(WARNING, 0)
-    result["ROWS_WITH_ERRORS"] = by_severity.get(ERROR, 0)
+    result["ROWS_WITH_WARNINGS"] = by_severity.get(ProblemSeverity.WARNING, 0)
+    result["ROWS_WITH_ERRORS"] = by_severity.get(ProblemSeverity.ERROR, 0)
     return result

@@ -1,7 +1,4 @@
-from django.utils.cache import add_never_cache_headers
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from organizations.api.serializers import (
@@ -12,10 +9,8 @@ from organizations.api.serializers import (
 from organizations.filtersets import PartyMemberFilterSet, PartyOrganizationFilterSet
 from organizations.models import PartyMember, PartyOrganization
 from organizations.views import LOOKUP_BY_GET_REFUSED, LOOKUP_PARAMS
-from portal.api import ScopedModelViewSet, reveal_response
-from portal.middleware import client_ip
+from portal.api import ScopedModelViewSet, lookup_response, reveal_response
 from portal.permissions import Capability
-from portal.services import LookupThrottled, personal_data_lookup
 
 
 class PartyOrganizationViewSet(ScopedModelViewSet):
@@ -36,14 +31,11 @@ class PartyMemberViewSet(ScopedModelViewSet):
     model = PartyMember
     serializer_class = PartyMemberSerializer
     filterset_class = PartyMemberFilterSet
+    lookup_params = LOOKUP_PARAMS
+    lookup_refused = LOOKUP_BY_GET_REFUSED
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("participates_in")
-
-    def list(self, request, *args, **kwargs):
-        if any(name in request.query_params for name in LOOKUP_PARAMS):
-            raise ParseError(LOOKUP_BY_GET_REFUSED)
-        return super().list(request, *args, **kwargs)
 
     @action(detail=False, methods=["post"])
     def lookup(self, request) -> Response:
@@ -53,16 +45,19 @@ class PartyMemberViewSet(ScopedModelViewSet):
         body = PartyMemberLookupSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         field, value = body.lookup()
-        try:
-            found = personal_data_lookup(
-                user=request.user, model=PartyMember, field=field, value=value, ip=client_ip(request)
-            )
-        except LookupThrottled as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        rows = found.select_related(*self.select_related).prefetch_related("participates_in")
-        response = Response({"results": PartyMemberSerializer(rows, many=True, context={"request": request}).data})
-        add_never_cache_headers(response)
-        return response
+        return lookup_response(
+            request,
+            PartyMember,
+            field,
+            value,
+            lambda found: (
+                PartyMemberSerializer(
+                    found.select_related(*self.select_related).prefetch_related("participates_in"),
+                    many=True,
+                    context={"request": request},
+                ).data
+            ),
+        )
 
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None) -> Response:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from enterprises import selectors, services
-from enterprises.choices import ImportSource, ImportStatus, ProblemSeverity
+from enterprises.choices import ImportSource, ImportStatus
 from enterprises.models import RegisterImport, RegisterImportProblem
 from portal.spreadsheets import SpreadsheetError
 
@@ -107,7 +107,7 @@ class Command(BaseCommand):
         for line in summary_lines:
             self.stdout.write(line)
         for problem in shown:
-            level = "错误" if problem.severity == ProblemSeverity.ERROR else "警告"
+            level = problem.get_severity_display()
             self.stdout.write(f"  第 {problem.row_number} 行 [{problem.column}] {level}：{problem.message}")
         if total > limit:
             self.stdout.write(f"  ……共 {total} 条问题，完整列表见导入页面的错误报告")

@@ -1,27 +1,24 @@
 """Ledger pages: the dashboard (from snapshots), drill-down and gap lists (a snapshot's
-per-enterprise facts, or the live rules), the statistics table, snapshots over time, and the
-period workflow. Thin: parse, call, render."""
+per-enterprise facts, or the live rules), the statistics table, snapshots over time. Thin: parse,
+call, render."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from assessments import exports, services
-from assessments.choices import Dimension, PeriodStatus, SnapshotStatus
+from assessments import exports
+from assessments.choices import Dimension, SnapshotStatus
 from assessments.forms import LedgerParamsInvalid, parse_ledger_params
-from assessments.models import LedgerPeriod, LedgerRow, LedgerSnapshot
+from assessments.models import LedgerRow, LedgerSnapshot
 from assessments.rules import FIGURE_BY_NAME, GAPS, level_mismatch_organizations
 from assessments.selectors import (
     FigureList,
@@ -29,20 +26,17 @@ from assessments.selectors import (
     figure_list,
     group_filter,
     latest_snapshot,
-    parse_date,
     prefers_snapshot,
 )
-from assessments.snapshots import LedgerLocked
 from assessments.statistics import statistics_table
 from enterprises.choices import EnterpriseKind, Industry
 from enterprises.models import Carrier, Enterprise
-from instructors.models import Instructor
 from organizations.models import PartyOrganization
-from organizations.querysets import active_on_q
 from portal.choices import RegionLevel
 from portal.models import Region
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
-from portal.scoping import region_visible_to
+from portal.scoping import home_region, region_visible_to
+from portal.spreadsheets import xlsx_download
 from portal.views import CountlessPaginator
 
 # The dashboard's columns: (figure, label, denominator for a rate or None).
@@ -102,20 +96,11 @@ class LedgerMixin(LoginRequiredMixin, CapabilityRequiredMixin):
         """The request's ledger parameters, parsed (LedgerParamsInvalid: answered 400)."""
         return parse_ledger_params(self.request.GET)
 
-    def home_region(self) -> Region | None:
-        """The user's own region (superusers: the root of the tree)."""
-        user = self.request.user
-        if user.jurisdiction_id:
-            return user.jurisdiction
-        if user.is_superuser:
-            return Region.objects.filter(parent__isnull=True).order_by("path").first()
-        return None
-
     def selected_region(self) -> Region | None:
         """?region=<code> within the user's subtree (outside it: 404), else the home region."""
         code = self.params["region"]
         if not code:
-            return self.home_region()
+            return home_region(self.request.user)
         return get_object_or_404(region_visible_to(self.request.user), code=code)
 
     def selected_snapshot(self) -> LedgerSnapshot | None:
@@ -144,9 +129,7 @@ class DashboardView(LedgerMixin, TemplateView):
             if dimension == Dimension.REGION:
                 group = visible.filter(dimension=dimension, region__parent=region).select_related("region")
             elif dimension == Dimension.CARRIER:
-                group = visible.filter(dimension=dimension, region__path__startswith=region.path).select_related(
-                    "carrier", "region"
-                )
+                group = visible.filter(dimension=dimension).in_region(region).select_related("carrier", "region")
             else:
                 group = visible.filter(dimension=dimension, region=region).select_related("region")
             rows = [self._line(row, by, snapshot) for row in group]
@@ -168,7 +151,7 @@ class DashboardView(LedgerMixin, TemplateView):
             snapshot=snapshot,
             snapshots=LedgerSnapshot.objects.complete().nightly().order_by("-as_of")[:60],
             region=region,
-            home=self.home_region(),
+            home=home_region(self.request.user),
             by=by,
             dimensions=[(key, label) for key, (label, _d) in DIMENSIONS.items()],
             columns=DASHBOARD_COLUMNS,
@@ -284,8 +267,10 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
         detail = {k: v for k, v in params.items() if v} | {
             "source": f"snapshot:{self.snapshot.pk}" if self.snapshot else "live"
         }
-        exports.log_export(self.request, f"ledger:{figure.name}", count, params=detail)
-        return exports.xlsx_response(content, f"{figure.label}-{self.as_of():%Y%m%d}.xlsx")
+        filename = f"{figure.label}-{self.as_of():%Y%m%d}.xlsx"
+        return xlsx_download(
+            self.request, content, filename, target=f"ledger:{figure.name}", row_count=count, params=detail
+        )
 
     def source_links(self) -> dict:
         """The toggle between the snapshot and live data, keeping the other filters."""
@@ -355,8 +340,13 @@ class StatisticsTableView(LedgerMixin, TemplateView):
             table = statistics_table(snapshot, region)
             title = self.marked_title(snapshot)
             content = exports.statistics_workbook(table, unit=region.name, as_of=snapshot.as_of, title=title)
-            exports.log_export(request, f"ledger-statistics:{region.code}:{snapshot.as_of}", len(table.lines))
-            return exports.xlsx_response(content, f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx")
+            return xlsx_download(
+                request,
+                content,
+                f"党内统计表-{region.name}-{snapshot.as_of:%Y%m%d}.xlsx",
+                target=f"ledger-statistics:{region.code}:{snapshot.as_of}",
+                row_count=len(table.lines),
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -428,227 +418,4 @@ class LevelMismatchView(LedgerMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(title="组织设置预警", gaps=GAPS)
-        return context
-
-
-class PeriodListView(LedgerMixin, TemplateView):
-    """台账上报: periods of the user's districts, and their 重新统计 → 校核 → 上报 buttons."""
-
-    template_name = "assessments/periods.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        periods = LedgerPeriod.objects.visible_to(self.request.user).select_related(
-            "region", "computed_by", "checked_by", "submitted_by", "reopened_by"
-        )
-        context.update(
-            title="台账统计与上报",
-            periods=periods[:100],
-            can_manage=has_capability(self.request.user, Capability.MANAGE_LEDGER),
-            can_reopen=has_capability(self.request.user, Capability.ADMINISTER),
-            home=self.home_region(),
-            today=timezone.localdate(),
-        )
-        return context
-
-
-class PeriodCreateView(LedgerMixin, View):
-    required_capability = Capability.MANAGE_LEDGER
-
-    def post(self, request):
-        region = self.home_region()
-        as_of = parse_date(request.POST.get("as_of"))
-        name = (request.POST.get("name") or "").strip()
-        if region is None or as_of is None or not name:
-            messages.error(request, "请填写期间名称和统计截止日期")
-        else:
-            try:
-                services.period_create(region=region, name=name, as_of=as_of, acting_user=request.user)
-                messages.success(request, f"已创建台账期间：{name}")
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-        return HttpResponseRedirect(reverse("assessments:periods"))
-
-
-class PeriodActionView(LedgerMixin, View):
-    """POST /periods/<pk>/<compute|check>/."""
-
-    required_capability = Capability.MANAGE_LEDGER
-    actions = {
-        "compute": (services.period_compute, "已重新统计"),
-        "check": (services.period_check, "已校核"),
-    }
-
-    def post(self, request, pk: int, action: str):
-        period = get_object_or_404(LedgerPeriod.objects.visible_to(request.user), pk=pk)
-        if action not in self.actions:
-            raise Http404("没有这个操作")
-        service, done = self.actions[action]
-        try:
-            period = service(period=period, acting_user=request.user)
-        except (ValidationError, LedgerLocked) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            if action == "check" and period.status != PeriodStatus.CHECKED:
-                messages.error(request, f"校核未通过：{len(period.check_errors)} 个问题")
-            else:
-                messages.success(request, done)
-        return HttpResponseRedirect(reverse("assessments:periods"))
-
-
-class PeriodConfirmView(LedgerMixin, View):
-    """An irreversible step asks first: GET shows a confirmation form (a checkbox; for 退回 also
-    the reason), POST without the checkbox shows it again. No script: the CSP forbids it."""
-
-    model = LedgerPeriod
-    action: str
-    title: str
-    warning: str
-    done: str
-
-    def period(self, pk: int) -> LedgerPeriod:
-        return get_object_or_404(
-            LedgerPeriod.objects.visible_to(self.request.user).select_related("region", "submitted_by"), pk=pk
-        )
-
-    def get(self, request, pk: int):
-        return self.confirmation(request, self.period(pk))
-
-    def confirmation(self, request, period: LedgerPeriod, errors: list[str] | None = None):
-        return render(
-            request,
-            "assessments/period_confirm.html",
-            {
-                "title": self.title,
-                "period": period,
-                "action": self.action,
-                "url": request.path,
-                "warning": self.warning,
-                "errors": errors or [],
-                "reason": request.POST.get("reason", ""),
-            },
-        )
-
-    def perform(self, period: LedgerPeriod) -> LedgerPeriod:
-        raise NotImplementedError
-
-    def post(self, request, pk: int):
-        period = self.period(pk)
-        if request.POST.get("confirm") != "1":
-            return self.confirmation(request, period, ["请勾选确认后再提交"])
-        try:
-            self.perform(period)
-        except (ValidationError, LedgerLocked) as exc:
-            return self.confirmation(request, period, getattr(exc, "messages", [str(exc)]))
-        messages.success(request, self.done)
-        return HttpResponseRedirect(reverse("assessments:periods"))
-
-
-class PeriodSubmitView(PeriodConfirmView):
-    """上报 (irreversible but for a city administrator's 退回): confirm first."""
-
-    required_capability = Capability.MANAGE_LEDGER
-    action = "submit"
-    title = "确认上报"
-    warning = "上报后该期间的台账数据锁定，不再变化；只有市级管理员可以退回。"
-    done = "已上报，数据已锁定"
-
-    def perform(self, period: LedgerPeriod) -> LedgerPeriod:
-        return services.period_submit(period=period, acting_user=self.request.user)
-
-
-class PeriodReopenView(PeriodConfirmView):
-    """退回: a city administrator unlocks a submitted period, giving the reason."""
-
-    required_capability = Capability.ADMINISTER
-    action = "reopen"
-    title = "退回已上报的台账"
-    warning = "退回后该期间解除锁定，需要重新统计、校核后再次上报。退回原因将记入日志。"
-    done = "已退回，可重新统计、校核后再上报"
-
-    def perform(self, period: LedgerPeriod) -> LedgerPeriod:
-        return services.period_reopen(
-            period=period, reason=self.request.POST.get("reason", ""), acting_user=self.request.user
-        )
-
-
-# --- The home page: the headline figures of the latest snapshot, each linked to its list ---------
-
-
-class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
-    """工作台: the user's headline figures, from the latest complete snapshot (the ledger's own
-    definitions, so the same label means the same number as on the dashboard and the statistics
-    table), each labelled with what it counts and as of when, and linked to its list."""
-
-    required_capability = None  # every signed-in user has a home page
-    template_name = "portal/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        region = user.jurisdiction if user.jurisdiction_id else None
-        if region is None and user.is_superuser:
-            region = Region.objects.filter(parent__isnull=True).order_by("path").first()
-        snapshot = latest_snapshot()
-        row = None
-        if snapshot is not None and region is not None:
-            row = (
-                LedgerRow.objects.visible_to(user)
-                .filter(snapshot=snapshot, dimension=Dimension.REGION, region=region)
-                .first()
-            )
-        cards = []
-        ledger = has_capability(user, Capability.VIEW_LEDGER)
-        today = timezone.localdate()
-        if row is not None and ledger:
-            base = reverse("assessments:enterprises")
-            query = f"snapshot={snapshot.pk}&region={region.code}"
-            statistics = f"{reverse('assessments:statistics')}?{query}"
-            cards += [
-                ("在册存续企业", "登记状态为存续/在业", row.enterprises, f"{base}?figure=enterprises&{query}"),
-                ("有党员企业", "在册存续企业中有党员的", row.with_members, f"{base}?figure=with_members&{query}"),
-                (
-                    "党员（含预备党员）",
-                    "在册存续企业中的正式党员和预备党员",
-                    row.full_members + row.probationary_members,
-                    statistics,
-                ),
-                (
-                    "应建未建",
-                    "3名以上正式党员、未单独建立党组织的企业",
-                    row.standalone_due,
-                    f"{base}?figure=standalone_due&{query}",
-                ),
-            ]
-            cards = [(*card, snapshot.as_of) for card in cards]
-        if has_capability(user, Capability.VIEW_DATA):
-            cards.append(
-                (
-                    "全部登记企业",
-                    "企业名录中的全部企业（含迁出、吊销、注销）",
-                    Enterprise.objects.visible_to(user).count(),
-                    reverse("enterprises:list"),
-                    today,
-                )
-            )
-        if has_capability(user, Capability.VIEW_PARTY):
-            cards.append(
-                (
-                    "现有党组织",
-                    "已成立、未撤销的党组织",
-                    PartyOrganization.objects.visible_to(user).filter(active_on_q(today)).count(),
-                    reverse("organizations:list"),
-                    today,
-                )
-            )
-            cards.append(
-                (
-                    "党建工作指导员",
-                    "在册的党建工作指导员",
-                    Instructor.objects.visible_to(user).count(),
-                    reverse("instructors:list"),
-                    today,
-                )
-            )
-        context.update(cards=cards, snapshot=snapshot, region=region, today=today)
         return context
