@@ -3,6 +3,8 @@ token's user."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.utils.cache import add_never_cache_headers
 from rest_framework import permissions, routers, viewsets
 from rest_framework.exceptions import ParseError
@@ -96,14 +98,29 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
 
 class APIRootView(routers.APIRootView):
-    """The router's index: any signed-in user or token may list the endpoints (no data in it)."""
+    """The API's index: any signed-in user or token may list the endpoints (no data in it).
+
+    The root URL conf names the apps' API URL modules (`urlconfs`, dotted strings, as it includes
+    them); each module's `router` lists its endpoints, so the floor knows no app."""
 
     required_capability = None
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
+    urlconfs: tuple[str, ...] = ()
+
+    def get(self, request, *args, **kwargs):
+        self.api_root_dict = {
+            prefix: router.routes[0].name.format(basename=basename)
+            for router in (import_module(urlconf).router for urlconf in self.urlconfs)
+            for prefix, _viewset, basename in router.registry
+        }
+        return super().get(request, *args, **kwargs)
 
 
 class PortalRouter(routers.DefaultRouter):
-    APIRootView = APIRootView
+    """An app's own router (its `api/urls.py`): its routes with format suffixes; the one API root
+    is the floor's APIRootView, included once by the root URL conf."""
+
+    include_root_view = False
 
 
 def reveal_response(request, obj) -> Response:

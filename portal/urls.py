@@ -1,8 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rest_framework.urlpatterns import format_suffix_patterns
+
 from portal import views
+from portal.api import APIRootView
 from portal.views import FaviconView, PortalLoginView, PortalLogoutView
+
+# Each app's REST API (its own router), all under /api/v1/; the API root lists their endpoints.
+API_URLCONFS = ("enterprises.api.urls", "organizations.api.urls", "instructors.api.urls", "assessments.api.urls")
+api_patterns = [
+    *format_suffix_patterns([path("", APIRootView.as_view(urlconfs=API_URLCONFS), name="api-root")]),
+    *(path("", include(urlconf)) for urlconf in API_URLCONFS),
+]
 
 # A change-history page for each of these records: (URL slug, model label); URL name history-<model>.
 HISTORY_MODELS = (
@@ -39,7 +49,7 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("instructors/", include("instructors.urls")),
     path("ledger/", include("assessments.urls")),
-    path("api/v1/", include("portal.api_urls")),
+    path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
 
