@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import (
@@ -58,6 +59,10 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("enterprises:carrier-history", args=[self.pk])
 
 
 class Enterprise(models.Model):
@@ -138,6 +143,13 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:detail", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("enterprises:history", args=[self.pk])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "平台基础"
+    audited = True  # its tables are offered in the change-log search (portal.history.table_choices)
 
     def ready(self) -> None:
         from django.db.backends.signals import connection_created

@@ -45,16 +45,14 @@ def _models_by_table() -> dict[str, type[models.Model]]:
     return found
 
 
-_DOMAIN_APPS = {"portal", "enterprises", "organizations", "instructors", "assessments"}
-
-
 def table_choices() -> list[tuple[str, str]]:
-    """(table, Chinese name) of the portal's own tables, for the search form (no query: a
-    DISTINCT over millions of log rows would be a full scan)."""
+    """(table, Chinese name) of the tables of the apps whose AppConfig declares `audited = True`,
+    for the search form (no query: a DISTINCT over millions of log rows would be a full scan)."""
     pairs = [
         (table, _table_label(model, table))
         for table, model in _models_by_table().items()
-        if model._meta.app_label in _DOMAIN_APPS and model not in (AuditEvent, AccessLog)
+        if getattr(apps.get_app_config(model._meta.app_label), "audited", False)
+        and model not in (AuditEvent, AccessLog)
     ]
     return sorted(pairs, key=lambda pair: pair[1])
 
@@ -159,14 +157,10 @@ def _changes(event: AuditEvent, model: type[models.Model] | None, related: dict 
 
 
 def _record_url(model: type[models.Model] | None, object_id: str) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    if model is None or not object_id.isdigit():
+    """The change-history page of the logged row, when its model has one (`get_history_url`)."""
+    if model is None or not object_id.isdigit() or not hasattr(model, "get_history_url"):
         return ""
-    try:
-        return reverse(f"portal:history-{model._meta.model_name}", args=[int(object_id)])
-    except NoReverseMatch:
-        return ""
+    return model(pk=int(object_id)).get_history_url()
 
 
 def describe_events(events, user=None) -> list[EventView]:

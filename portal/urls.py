@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from portal import views
@@ -14,28 +13,11 @@ api_patterns = [
     *(path("", include(urlconf)) for urlconf in API_URLCONFS),
 ]
 
-# A change-history page for each of these records: (URL slug, model label); URL name history-<model>.
-HISTORY_MODELS = (
-    ("enterprise", "enterprises.Enterprise"),
-    ("organization", "organizations.PartyOrganization"),
-    ("member", "organizations.PartyMember"),
-    ("instructor", "instructors.Instructor"),
-    ("carrier", "enterprises.Carrier"),
-    ("assignment", "instructors.Assignment"),
-)
-
-# The portal's own pages: change history of one record and the administrators' logs.
+# The portal's own pages: the administrators' logs (each app routes its records' change history
+# to RecordHistoryView in its own urls.py).
 portal_patterns = [
     path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
     path("audit/access/", views.AccessLogSearchView.as_view(), name="access-log"),
-    *(
-        path(
-            f"history/{slug}/<int:pk>/",
-            views.RecordHistoryView.as_view(model_label=label),
-            name=f"history-{label.split('.')[1].lower()}",
-        )
-        for slug, label in HISTORY_MODELS
-    ),
 ]
 
 urlpatterns = [

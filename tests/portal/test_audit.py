@@ -168,7 +168,7 @@ def test_a_records_history_shows_who_when_via_and_old_to_new_with_personal_data_
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
 
-    response = client.get(f"/history/member/{member.pk}/")
+    response = client.get(f"/organizations/members/{member.pk}/history/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -189,7 +189,7 @@ def test_an_organizations_history_includes_its_covered_enterprises(staff, taisha
         org.covered_enterprises.add(enterprise)
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    html = client.get(f"/history/organization/{org.pk}/").content.decode()
+    html = client.get(f"/organizations/{org.pk}/history/").content.decode()
     assert "覆盖企业" in html and str(enterprise.pk) in html
 
 
@@ -224,9 +224,12 @@ def test_detail_pages_link_to_their_history_for_those_who_may_see_it(staff, tais
     member = PartyMemberFactory(region=taishan)
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    assert f"/history/enterprise/{enterprise.pk}/" in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
-    assert f"/history/organization/{org.pk}/" in client.get(f"/organizations/{org.pk}/").content.decode()
-    assert f"/history/member/{member.pk}/" in client.get(f"/organizations/members/{member.pk}/").content.decode()
+    assert f"/enterprises/{enterprise.pk}/history/" in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert f"/organizations/{org.pk}/history/" in client.get(f"/organizations/{org.pk}/").content.decode()
+    assert (
+        f"/organizations/members/{member.pk}/history/"
+        in client.get(f"/organizations/members/{member.pk}/").content.decode()
+    )
     commerce = UserFactory(username="gs", role=Role.COMMERCE_STAFF, jurisdiction=taishan)
     client.force_login(commerce, backend="django.contrib.auth.backends.ModelBackend")
     assert "/history/" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
@@ -275,11 +278,11 @@ def test_history_and_search_pages_read_a_fixed_number_of_queries(staff, taishan)
             assert client.get(url).status_code == 200
         return len(captured)
 
-    few = (queries(f"/history/member/{member.pk}/"), queries("/audit/"))
+    few = (queries(f"/organizations/members/{member.pk}/history/"), queries("/audit/"))
     with audit_context(actor_id=staff.pk, via=AuditVia.WEB):
         for n in range(10):
             PartyMember.objects.filter(pk=member.pk).update(
                 name=f"改名{n}", workplace=EnterpriseFactory(region=taishan)
             )
-    many = (queries(f"/history/member/{member.pk}/"), queries("/audit/"))
+    many = (queries(f"/organizations/members/{member.pk}/history/"), queries("/audit/"))
     assert many == few
