@@ -15,6 +15,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -26,6 +27,7 @@ from enterprises.importing import apply as applying
 from enterprises.importing import staging
 from enterprises.importing.rows import ImportLookups
 from enterprises.models import RegisterImport
+from enterprises.selectors import missing_enterprises
 from portal.audit import audit_context
 from portal.choices import AuditVia
 from portal.models import Region, User
@@ -86,6 +88,7 @@ def register_import_create(
         raise ValidationError({"file": str(exc)}) from exc
     register_import.save()
     if enqueue:
+        # cycle: enterprises.tasks imports this module to run the service
         from enterprises.tasks import validate_register_import
 
         pk = register_import.pk
@@ -166,8 +169,6 @@ def _validate(register_import: RegisterImport, *, path: str | Path | None, repor
         raise
     missing = 0
     if register_import.source == ImportSource.REGISTRATION:
-        from enterprises.selectors import missing_enterprises
-
         missing = missing_enterprises(register_import).count()
     register_import.total_rows = result.total_rows
     register_import.new_count = counts["NEW"]
@@ -218,6 +219,7 @@ def register_import_confirm(
         locked.summary = {**locked.summary, "confirm_warnings": bool(confirm_warnings)}
         locked.save(update_fields=["status", "progress", "confirmed_by", "summary"])
         if enqueue:
+            # cycle: enterprises.tasks imports this module to run the service
             from enterprises.tasks import apply_register_import
 
             transaction.on_commit(lambda: apply_register_import.delay(locked.pk))
@@ -281,8 +283,6 @@ def register_import_apply(*, register_import_id: int) -> RegisterImport:
 
 def request_ledger_refresh(register_import_id: int) -> None:
     """The coverage ledger is the layer above: ask for a fresh snapshot by task name, never import it."""
-    from celery import current_app
-
     try:
         current_app.send_task(LEDGER_TASK, kwargs={"reason": f"register_import:{register_import_id}"})
     except Exception:  # a broker outage must not undo a committed import

@@ -15,6 +15,7 @@ from portal.choices import AuditVia
 from portal.filters import query_params_error
 from portal.middleware import client_ip
 from portal.permissions import Capability, has_capability
+from portal.services import personal_data_reveal, personal_fields
 
 ANY_SIGNED_IN = "ANY_SIGNED_IN"  # what `capability_for` answers for `required_capability = None`
 
@@ -127,8 +128,6 @@ def reveal_response(request, obj) -> Response:
     """The body of a `reveal` action: {"id": ..., "<field>": clear value, ...}, logged as a REVEAL,
     never cached. The action's capability (REVEAL_PERSONAL) is checked by HasViewCapability and
     again by the service; `obj` comes from the scoped `get_object()` (outside the region: 404)."""
-    from portal.services import personal_data_reveal, personal_fields
-
     revealed = personal_data_reveal(
         user=request.user, obj=obj, fields=personal_fields(type(obj)), ip=client_ip(request)
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.choices import AccessKind, AuditAction, AuditVia
 from portal.fields import DigestField, EncryptedTextField, decrypt
-from portal.models import AccessLog, AuditEvent
+from portal.models import AccessLog, AuditEvent, Region
 from portal.services import mask_value
 
 
@@ -107,8 +107,6 @@ def _plain(model_field, value):
 def _related_names(events: list[AuditEvent], user) -> dict[tuple[type[models.Model], object], str]:
     """Names of the rows the events' foreign keys point to, read under the user's scope (a
     record outside it, or a member for a role without VIEW_MEMBERS, stays a bare number)."""
-    from portal.models import Region
-
     names = _models_by_table()
     wanted: dict[type[models.Model], set] = {}
     for event in events:
@@ -158,9 +156,10 @@ def _changes(event: AuditEvent, model: type[models.Model] | None, related: dict 
 
 def _record_url(model: type[models.Model] | None, object_id: str) -> str:
     """The change-history page of the logged row, when its model has one (`get_history_url`)."""
-    if model is None or not object_id.isdigit() or not hasattr(model, "get_history_url"):
+    get_history_url = getattr(model, "get_history_url", None)
+    if model is None or get_history_url is None or not object_id.isdigit():
         return ""
-    return model(pk=int(object_id)).get_history_url()
+    return get_history_url(model(pk=int(object_id)))
 
 
 def describe_events(events, user=None) -> list[EventView]:

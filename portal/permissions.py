@@ -4,6 +4,8 @@ action*. Both are enforced by the base classes, never by hand in a view."""
 
 from __future__ import annotations
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -102,9 +104,6 @@ class CapabilityRequiredMixin:
     required_capability: Capability | None
 
     def dispatch(self, request, *args, **kwargs):
-        from django.contrib.auth.views import redirect_to_login
-        from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-
         if not hasattr(self, "required_capability"):
             raise ImproperlyConfigured(f"{type(self).__name__} 未声明 required_capability")
         if not request.user.is_authenticated:

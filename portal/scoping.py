@@ -11,6 +11,9 @@ from typing import Self
 
 from django.db import models
 
+from portal.models import Region
+from portal.permissions import has_capability
+
 
 class RegionScopedQuerySet(models.QuerySet):
     """`required_capability`, when a subclass sets it, is needed to see any row at all: party
@@ -23,11 +26,8 @@ class RegionScopedQuerySet(models.QuerySet):
     def visible_to(self, user) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if self.required_capability is not None:
-            from portal.permissions import has_capability
-
-            if not has_capability(user, self.required_capability):
-                return self.none()
+        if self.required_capability is not None and not has_capability(user, self.required_capability):
+            return self.none()
         if user.is_superuser:
             return self
         if user.jurisdiction_id is None:
@@ -36,16 +36,12 @@ class RegionScopedQuerySet(models.QuerySet):
 
     def in_region(self, region) -> Self:
         """Rows in `region`'s subtree, as an indexed prefix scan on Region.path."""
-        from portal.models import Region
-
         subtree = Region.objects.filter(path__startswith=region.path).values("id")
         return self.filter(**{f"{self.region_lookup}__in": subtree})
 
 
 def region_visible_to(user) -> models.QuerySet:
     """The regions themselves, under the same rule."""
-    from portal.models import Region
-
     if user is None or not user.is_authenticated or not user.is_active:
         return Region.objects.none()
     if user.is_superuser:

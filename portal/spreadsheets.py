@@ -26,9 +26,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from python_calamine import CalamineError, CalamineWorkbook
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_ZIP_ENTRIES = 2_000
@@ -147,8 +149,6 @@ def _no_header_error(min_score: int) -> SpreadsheetError:
 
 
 def _open_xlsx(path: Path, header_score, min_score: int) -> Table:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         best = None  # (score, sheet, header index); loading a sheet is the expensive part: once each
@@ -207,8 +207,6 @@ def _largest_sheet_bytes(path: Path) -> int:
 
 def _open_xlsx_streaming(path: Path, header_score, min_score: int) -> Table:
     """The same Table from openpyxl's read-only mode, for sheets too big to hold in memory."""
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:

@@ -21,14 +21,17 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.template import loader
-from django.utils.cache import patch_cache_control
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from portal.filters import filter_errors_message, query_params_error
 from portal.history import AccessLogSearchForm, AuditSearchForm, describe_events, record_history
+from portal.middleware import client_ip
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
+from portal.services import can_reveal, masked, personal_data_reveal, personal_fields
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,6 @@ class PersonalDataMixin:
     request: HttpRequest
 
     def personal_context(self, obj) -> dict:
-        from django.urls import reverse
-
-        from portal.services import can_reveal, masked
-
         revealed = self.revealed
         values = masked(obj)
         if revealed:
@@ -174,11 +173,6 @@ class RevealMixin:
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        from django.utils.cache import add_never_cache_headers
-
-        from portal.middleware import client_ip
-        from portal.services import personal_data_reveal, personal_fields
-
         self.object = self.get_object()
         self.revealed = personal_data_reveal(
             user=request.user, obj=self.object, fields=personal_fields(type(self.object)), ip=client_ip(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+import xlsxwriter
 from django.conf import settings
 
 from enterprises.importing.staging import open_register
@@ -30,8 +31,6 @@ def _reasons(register_import: RegisterImport) -> dict[int, list[str]]:
 
 
 def error_report_xlsx(register_import: RegisterImport) -> bytes:
-    import xlsxwriter
-
     reasons = _reasons(register_import)
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})

@@ -9,6 +9,7 @@ used at all (not a spreadsheet, hostile, no header found).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -125,8 +126,6 @@ class Command(BaseCommand):
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
