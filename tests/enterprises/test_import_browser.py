@@ -68,14 +68,16 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-@pytest.fixture
-def close_live_sessions():
-    """The session-wide live server thread keeps its database connection (CONN_MAX_AGE); end it
-    after this test so the test database can be dropped (it reconnects if used again)."""
+@pytest.fixture(scope="session")
+def close_live_sessions(django_db_setup, django_db_blocker):
+    """The session-wide live server and worker threads keep database connections; end the idle ones
+    when the session ends, before the test database is dropped. Not after this test: a session
+    ended then may be one this thread holds for the next test (Django keys connections by async
+    context, and Playwright's loop ran here)."""
     yield
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
