@@ -9,16 +9,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+import dj_database_url
+import django
+import psycopg2
+from django.core.management import call_command
+from psycopg2 import sql
+
+from portal import embedded
+
 
 def setup_django(database: str = "portal_bench") -> None:
     """Point Django at a dedicated bench database on the same server, migrate it, set up Django."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("DEBUG", "true")
-    import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
-
-    from portal import embedded
 
     # No DATABASE_URL: the embedded server, as `make run` and `make test` use it. Its URL names the
     # socket directory in the query (?host=...), which dj_database_url leaves in OPTIONS.
@@ -39,9 +42,6 @@ def setup_django(database: str = "portal_bench") -> None:
     conn.close()
     url = urlsplit(base)
     os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{database}"))
-
-    import django
-    from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0)

@@ -19,13 +19,21 @@ Targets (issue 3): import ≤ 1.5× baseline; preview of 100k rows < 15 s; peak 
 
 from __future__ import annotations
 
+import csv
+import io
 import multiprocessing
 import os
 import time
 from pathlib import Path
 
+import django
+from django.db import connection, connections, transaction
+from python_calamine import CalamineWorkbook
+
 from bench.common import peak_rss_mb, setup_django
+from demo.geography import DISTRICT_CODES
 from demo.registers import DEFAULT_SEED, write_register
+from portal.choices import RegionLevel, Role
 
 DATABASE = "portal_bench_import"
 OUT = Path(__file__).resolve().parent / "out"
@@ -47,8 +55,7 @@ def _register_file(rows: int) -> Path:
 
 def _prepare_world() -> int:
     """The city, its six districts and a city-level importer; returns the importer's id."""
-    from demo.geography import DISTRICT_CODES
-    from portal.choices import RegionLevel, Role
+    # cycle: app models load only once Django is set up (run() calls setup_django first)
     from portal.models import Region, User
 
     city, _ = Region.objects.get_or_create(code="370900", defaults={"name": "泰安市", "level": RegionLevel.CITY})
@@ -61,8 +68,6 @@ def _prepare_world() -> int:
 
 
 def _reset() -> None:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE enterprises_registerimportrow, enterprises_registerimportproblem, enterprises_enterprise,"
@@ -73,8 +78,6 @@ def _reset() -> None:
 
 
 def _child_setup() -> None:
-    import django
-
     django.setup()
 
 
@@ -83,12 +86,7 @@ def _child_setup() -> None:
 
 def _baseline(path: str, queue) -> None:
     _child_setup()
-    import csv
-    import io
-
-    from django.db import connection, transaction
-    from python_calamine import CalamineWorkbook
-
+    # cycle: app modules load only once Django is set up (the call above)
     from portal.models import Region
 
     started = time.perf_counter()
@@ -138,6 +136,7 @@ def _baseline(path: str, queue) -> None:
 
 def _import(path: str, user_id: int, queue) -> None:
     _child_setup()
+    # cycle: app modules load only once Django is set up (the call above)
     from enterprises import services
     from portal.models import User
 
@@ -181,7 +180,6 @@ def run(rows: int | None = None) -> bool:
     rows = rows or 100_000
     os.environ.setdefault("MEDIA_ROOT", str(OUT / "media"))
     setup_django(DATABASE)
-    from django.db import connections
 
     path = str(_register_file(rows))
     user_id = _prepare_world()

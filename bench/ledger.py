@@ -17,6 +17,12 @@ import io
 import statistics
 import time
 
+from django.core.management import call_command
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
 from bench.common import setup_django
 
 DEFAULT_ROWS = 200_000
@@ -166,11 +172,7 @@ def _normal(rows) -> list[tuple]:
 def run(rows: int | None = None) -> bool:
     size = rows or DEFAULT_ROWS
     setup_django("portal_bench_ledger" if rows is None else f"portal_bench_ledger_{size}")
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
+    # cycle: app modules load only once Django is set up (the call above)
     from assessments.choices import Dimension
     from assessments.models import LedgerRow
     from assessments.snapshots import SESSION_SETTINGS, take_snapshot
@@ -259,10 +261,7 @@ def drilldown(snapshot, as_of) -> bool:
     """A city-wide list behind a number (what FigureEnterpriseListView runs: capped count, first
     page, the page's figures), from the snapshot's facts and live; the snapshot's list must be as
     long as its number."""
-    from django.core.paginator import Paginator
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    # cycle: app modules load only once Django is set up (run() calls setup_django first)
     from assessments.models import LedgerRow
     from assessments.selectors import annotate_page, figure_enterprises, page_from_facts, snapshot_figure_facts
     from enterprises.models import Enterprise

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.choices import (
@@ -66,13 +67,15 @@ class Carrier(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:carrier-detail", args=[self.pk])
 
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("enterprises:carrier-history", args=[self.pk])
 
 
 class Enterprise(models.Model):
@@ -156,9 +159,11 @@ class Enterprise(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("enterprises:detail", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("enterprises:history", args=[self.pk])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from enterprises.choices import IN_SCOPE_STATUSES
 from portal.scoping import RegionScopedQuerySet
 
 
@@ -12,8 +13,6 @@ class EnterpriseQuerySet(RegionScopedQuerySet):
 
     def in_scope(self) -> EnterpriseQuerySet:
         """Enterprises the ledger counts: registration status 存续/在业 (DOMAIN.md)."""
-        from enterprises.choices import IN_SCOPE_STATUSES
-
         return self.filter(registration_status__in=IN_SCOPE_STATUSES)
 
 

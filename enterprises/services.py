@@ -18,17 +18,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from enterprises import selectors
 from enterprises.choices import ImportRowAction, ImportSource, ImportStatus, RegistrationStatus
 from enterprises.importing import apply as applying
 from enterprises.importing import staging
 from enterprises.importing.rows import ImportLookups
 from enterprises.models import Carrier, Enterprise, RegisterImport, RegisterImportProblem
+from enterprises.selectors import missing_enterprises
 from portal.audit import audit_context, write_service
 from portal.choices import AuditVia
 from portal.models import Region, User
@@ -95,6 +98,7 @@ def register_import_create(
         raise ValidationError({"file": str(exc)}) from exc
     register_import.save()
     if enqueue:
+        # cycle: enterprises.tasks imports this module to run the service
         from enterprises.tasks import register_import_validate_task
 
         pk = register_import.pk
@@ -139,7 +143,6 @@ def register_import_preview(
 ) -> RegisterImportPreview:
     """The dry run (`import_register --dry-run`): the same checks, staging and classification as a
     real upload, then everything is rolled back; nothing is stored, not even the file."""
-    from enterprises import selectors
 
     path = Path(path)
     if source not in ImportSource.values:
@@ -254,8 +257,6 @@ def _validate(register_import: RegisterImport, *, path: str | Path | None, repor
         raise
     missing = 0
     if register_import.source == ImportSource.REGISTRATION:
-        from enterprises.selectors import missing_enterprises
-
         missing = missing_enterprises(register_import).count()
     register_import.total_rows = result.total_rows
     register_import.new_count = counts[ImportRowAction.NEW]
@@ -304,6 +305,7 @@ def register_import_confirm(
     locked.summary = {**locked.summary, "confirm_warnings": bool(confirm_warnings)}
     locked.save(update_fields=["status", "progress", "confirmed_by", "summary"])
     if enqueue:
+        # cycle: enterprises.tasks imports this module to run the service
         from enterprises.tasks import register_import_apply_task
 
         transaction.on_commit(lambda: register_import_apply_task.delay(locked.pk))
@@ -365,8 +367,6 @@ def register_import_apply(*, register_import_id: int) -> RegisterImport:
 
 def request_ledger_refresh(register_import_id: int) -> None:
     """The coverage ledger is the layer above: ask for a fresh snapshot by task name, never import it."""
-    from celery import current_app
-
     try:
         current_app.send_task(LEDGER_TASK, kwargs={"reason": f"register_import:{register_import_id}"})
     except Exception:  # a broker outage must not undo a committed import

@@ -1,13 +1,17 @@
 from django.urls import path
 
 from enterprises import views
+from enterprises.models import Carrier, Enterprise
+from portal.views import RecordHistoryView
 
 app_name = "enterprises"
 urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="list"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="detail"),
+    path("<int:pk>/history/", RecordHistoryView.as_view(model=Enterprise), name="history"),
     path("autocomplete/", views.EnterpriseAutocompleteView.as_view(), name="enterprise-autocomplete"),
     path("carriers/", views.CarrierListView.as_view(), name="carrier-list"),
+    path("carriers/<int:pk>/history/", RecordHistoryView.as_view(model=Carrier), name="carrier-history"),
     path("carriers/autocomplete/", views.CarrierAutocompleteView.as_view(), name="carrier-autocomplete"),
     path("imports/", views.RegisterImportListView.as_view(), name="import-list"),
     path("imports/upload/", views.RegisterImportUploadView.as_view(), name="import-upload"),

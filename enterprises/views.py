@@ -64,19 +64,12 @@ class EnterpriseDetailView(ScopedDetailView):
         return super().get_queryset().select_related("region", "carrier", "last_import")
 
     def get_context_data(self, **kwargs):
-        from instructors.models import Assignment
-        from organizations.models import PartyMember
-
         context = super().get_context_data(**kwargs)
         enterprise = self.object
         user = self.request.user
-        context["members"] = (
-            PartyMember.objects.visible_to(user).filter(workplace=enterprise).select_related("organization")[:200]
-        )
+        context["members"] = enterprise.members.visible_to(user).select_related("organization")[:200]
         context["organizations"] = enterprise.covering_organizations.visible_to(user).select_related("carrier")
-        context["assignments"] = (
-            Assignment.objects.visible_to(user).filter(enterprise=enterprise).select_related("instructor")
-        )
+        context["assignments"] = enterprise.assignments.visible_to(user).select_related("instructor")
         context["breadcrumb"] = breadcrumb(("企业", "enterprises:list"), (enterprise.name, None))
         context["is_ended"] = enterprise.registration_status in services.ENDED_STATUSES
         return context

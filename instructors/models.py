@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from instructors.choices import InstructorSource, TrainingAudience
@@ -42,6 +43,13 @@ class Instructor(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("instructors:detail", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("instructors:history", args=[self.pk])
+
     def clean(self) -> None:
         if self.phone:
             validate_phone(self.phone)
@@ -77,6 +85,10 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instructor} → {self.enterprise}"
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("instructors:assignment-history", args=[self.pk])
 
 
 class FirstSecretaryAppointment(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from organizations.choices import (
@@ -82,6 +83,13 @@ class PartyOrganization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:detail", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("organizations:history", args=[self.pk])
+
     def clean(self) -> None:
         if self.formation == Formation.JOINT and not self.carrier_id:
             raise ValidationError({"carrier": "联合组建的党组织应填写依托载体"})
@@ -156,6 +164,13 @@ class PartyMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:member-detail", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""
+        return reverse("organizations:member-history", args=[self.pk])
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -3,6 +3,8 @@ token's user."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.utils.cache import add_never_cache_headers
 from rest_framework import permissions, routers, viewsets
 from rest_framework.exceptions import ParseError
@@ -13,6 +15,7 @@ from portal.choices import AuditVia
 from portal.filters import query_params_error
 from portal.middleware import client_ip
 from portal.permissions import Capability, has_capability, is_active_user
+from portal.services import LookupThrottled, personal_data_lookup, personal_data_reveal, personal_fields
 
 ANY_SIGNED_IN = "ANY_SIGNED_IN"  # what `capability_for` answers for `required_capability = None`
 
@@ -105,20 +108,34 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
 
 class APIRootView(routers.APIRootView):
-    """The router's index: any signed-in user or token may list the endpoints (no data in it)."""
+    """The API's index: any signed-in user or token may list the endpoints (no data in it).
+
+    The root URL conf names the apps' API URL modules (`urlconfs`, dotted strings, as it includes
+    them); each module's `router` lists its endpoints, so the floor knows no app."""
 
     required_capability = None
     permission_classes = [permissions.IsAuthenticated, HasViewCapability]
+    urlconfs: tuple[str, ...] = ()
+
+    def get(self, request, *args, **kwargs):
+        self.api_root_dict = {
+            prefix: router.routes[0].name.format(basename=basename)
+            for router in (import_module(urlconf).router for urlconf in self.urlconfs)
+            for prefix, _viewset, basename in router.registry
+        }
+        return super().get(request, *args, **kwargs)
 
 
 class PortalRouter(routers.DefaultRouter):
-    APIRootView = APIRootView
+    """An app's own router (its `api/urls.py`): its routes with format suffixes; the one API root
+    is the floor's APIRootView, included once by the root URL conf."""
+
+    include_root_view = False
 
 
 def lookup_response(request, model, field: str, value: str, serialize) -> Response:
     """The body of a `lookup` action: {"results": serialize(found)} for the records of the user's
     region whose `field` is exactly `value`, logged and throttled (429) like a reveal, never cached."""
-    from portal.services import LookupThrottled, personal_data_lookup
 
     try:
         found = personal_data_lookup(user=request.user, model=model, field=field, value=value, ip=client_ip(request))
@@ -133,8 +150,6 @@ def reveal_response(request, obj) -> Response:
     """The body of a `reveal` action: {"id": ..., "<field>": clear value, ...}, logged as a REVEAL,
     never cached. The action's capability (REVEAL_PERSONAL) is checked by HasViewCapability and
     again by the service; `obj` comes from the scoped `get_object()` (outside the region: 404)."""
-    from portal.services import personal_data_reveal, personal_fields
-
     revealed = personal_data_reveal(
         user=request.user, obj=obj, fields=personal_fields(type(obj)), ip=client_ip(request)
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ParamSpec, TypeVar
 
+import psycopg2.extensions
 from django.core.exceptions import PermissionDenied
 from django.db import connection, migrations, transaction
 
@@ -140,8 +141,6 @@ def _transaction_aborted() -> bool:
     raw = connection.connection
     status = getattr(raw, "get_transaction_status", None)  # psycopg2
     if status is not None:
-        import psycopg2.extensions
-
         return status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR
     info = getattr(raw, "info", None)  # psycopg 3
     return info is not None and getattr(info.transaction_status, "name", "") == "INERROR"

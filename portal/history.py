@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.choices import AccessKind, AuditAction, AuditVia
 from portal.fields import DigestField, EncryptedTextField, decrypt
-from portal.models import AccessLog, AuditEvent
+from portal.models import AccessLog, AuditEvent, Region
 from portal.services import mask_value
 
 
@@ -45,16 +45,14 @@ def _models_by_table() -> dict[str, type[models.Model]]:
     return found
 
 
-_DOMAIN_APPS = {"portal", "enterprises", "organizations", "instructors", "assessments"}
-
-
 def table_choices() -> list[tuple[str, str]]:
-    """(table, Chinese name) of the portal's own tables, for the search form (no query: a
-    DISTINCT over millions of log rows would be a full scan)."""
+    """(table, Chinese name) of the tables of the apps whose AppConfig declares `audited = True`,
+    for the search form (no query: a DISTINCT over millions of log rows would be a full scan)."""
     pairs = [
         (table, _table_label(model, table))
         for table, model in _models_by_table().items()
-        if model._meta.app_label in _DOMAIN_APPS and model not in (AuditEvent, AccessLog)
+        if getattr(apps.get_app_config(model._meta.app_label), "audited", False)
+        and model not in (AuditEvent, AccessLog)
     ]
     return sorted(pairs, key=lambda pair: pair[1])
 
@@ -111,8 +109,6 @@ def _plain(model_field, value):
 def _related_names(events: list[AuditEvent], user) -> dict[tuple[type[models.Model], object], str]:
     """Names of the rows the events' foreign keys point to, read under the user's scope (a
     record outside it, or a member for a role without VIEW_MEMBERS, stays a bare number)."""
-    from portal.models import Region
-
     names = _models_by_table()
     wanted: dict[type[models.Model], set] = {}
     for event in events:
@@ -163,14 +159,11 @@ def _changes(event: AuditEvent, model: type[models.Model] | None, related: dict 
 
 
 def _record_url(model: type[models.Model] | None, object_id: str) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    if model is None or not object_id.isdigit():
+    """The change-history page of the logged row, when its model has one (`get_history_url`)."""
+    get_history_url = getattr(model, "get_history_url", None)
+    if model is None or get_history_url is None or not object_id.isdigit():
         return ""
-    try:
-        return reverse(f"portal:history-{model._meta.model_name}", args=[int(object_id)])
-    except NoReverseMatch:
-        return ""
+    return get_history_url(model(pk=int(object_id)))
 
 
 def describe_events(events, user=None) -> list[EventView]:

@@ -6,10 +6,14 @@ import ipaddress
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from portal.audit import audit_context
-from portal.choices import AuditVia
+from portal.choices import AccessKind, AuditVia
+from portal.models import AccessLog
 
 _SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -58,9 +62,6 @@ def _actor_id(request) -> int | None:
     if request.path.startswith("/api/"):
         # API clients authenticate with a token inside DRF, after this middleware: resolve the
         # token here too so that every API write, whichever view makes it, is attributed.
-        from rest_framework.authentication import TokenAuthentication
-        from rest_framework.exceptions import AuthenticationFailed
-
         try:
             result = TokenAuthentication().authenticate(request)
         except AuthenticationFailed:
@@ -112,16 +113,12 @@ class ExportAccessLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import timezone
-
         started = timezone.now()
         response = self.get_response(request)
         disposition = response.headers.get("Content-Disposition", "")
         user = getattr(request, "user", None)
         if not disposition.lower().startswith("attachment") or user is None or not user.is_authenticated:
             return response
-        from portal.choices import AccessKind
-        from portal.models import AccessLog
 
         logged = AccessLog.objects.filter(user=user, kind=AccessKind.EXPORT, occurred_at__gte=started).exists()
         if not logged and 200 <= response.status_code < 300:

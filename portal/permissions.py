@@ -4,6 +4,7 @@ action*. Both are enforced by the base classes, never by hand in a view."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -107,8 +108,9 @@ class CapabilityRequiredMixin:
     required_capability: Capability | None
 
     def dispatch(self, request, *args, **kwargs):
+        # Not at the top: django.contrib.auth.views loads the auth models, and this module is
+        # imported while the app registry is still loading (portal.admin_site's AppConfig).
         from django.contrib.auth.views import redirect_to_login
-        from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
         if not hasattr(self, "required_capability"):
             raise ImproperlyConfigured(f"{type(self).__name__} 未声明 required_capability")

@@ -7,12 +7,12 @@ region. Base views, the base API viewset, exports, dashboards and import validat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from django.db import models
 
-if TYPE_CHECKING:
-    from portal.models import Region
+from portal.models import Region
+from portal.permissions import has_capability, is_active_user
 
 
 class RegionScopedQuerySet(models.QuerySet):
@@ -24,8 +24,6 @@ class RegionScopedQuerySet(models.QuerySet):
     required_capability: str | None = None
 
     def visible_to(self, user) -> Self:
-        from portal.permissions import has_capability, is_active_user
-
         if not is_active_user(user):
             return self.none()
         if self.required_capability is not None and not has_capability(user, self.required_capability):
@@ -43,9 +41,6 @@ class RegionScopedQuerySet(models.QuerySet):
 
 def region_visible_to(user) -> models.QuerySet:
     """The regions themselves, under the same rule."""
-    from portal.models import Region
-    from portal.permissions import is_active_user
-
     if not is_active_user(user):
         return Region.objects.none()
     if user.is_superuser:
@@ -58,7 +53,6 @@ def region_visible_to(user) -> models.QuerySet:
 def home_region(user) -> Region | None:
     """The user's own region: their jurisdiction; a superuser without one, the root of the tree;
     anyone else without one, None."""
-    from portal.models import Region
 
     if user.jurisdiction_id is not None:
         return user.jurisdiction

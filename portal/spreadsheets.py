@@ -26,11 +26,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse as safe_iterparse
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from python_calamine import CalamineError, CalamineWorkbook
+
+from portal.middleware import client_ip
+from portal.services import export_logged
 
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 MAX_ZIP_ENTRIES = 2_000
@@ -149,8 +154,6 @@ def _no_header_error(min_score: int) -> SpreadsheetError:
 
 
 def _open_xlsx(path: Path, header_score, min_score: int) -> Table:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         best = None  # (score, sheet, header index); loading a sheet is the expensive part: once each
@@ -209,8 +212,6 @@ def _largest_sheet_bytes(path: Path) -> int:
 
 def _open_xlsx_streaming(path: Path, header_score, min_score: int) -> Table:
     """The same Table from openpyxl's read-only mode, for sheets too big to hold in memory."""
-    import openpyxl
-
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -427,8 +428,6 @@ def xlsx_download(request, content: bytes, filename: str, *, target: str, row_co
     """An .xlsx file as the answer to `request`: logged first as the user's export of `target`
     (portal.services.export_logged, `detail` added to the log row), sent as an attachment whose
     name may hold Chinese characters (RFC 5987 filename*)."""
-    from portal.middleware import client_ip
-    from portal.services import export_logged
 
     export_logged(user=request.user, target=target, row_count=row_count, ip=client_ip(request), detail=detail)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)

@@ -1,31 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from portal import views
+from portal.api import APIRootView
 from portal.views import FaviconView, PortalLoginView, PortalLogoutView
 
-# A change-history page for each of these records: (URL slug, model label); URL name history-<model>.
-HISTORY_MODELS = (
-    ("enterprise", "enterprises.Enterprise"),
-    ("organization", "organizations.PartyOrganization"),
-    ("member", "organizations.PartyMember"),
-    ("instructor", "instructors.Instructor"),
-    ("carrier", "enterprises.Carrier"),
-    ("assignment", "instructors.Assignment"),
-)
+# Each app's REST API (its own router), all under /api/v1/; the API root lists their endpoints.
+API_URLCONFS = ("enterprises.api.urls", "organizations.api.urls", "instructors.api.urls", "assessments.api.urls")
+api_patterns = [
+    *format_suffix_patterns([path("", APIRootView.as_view(urlconfs=API_URLCONFS), name="api-root")]),
+    *(path("", include(urlconf)) for urlconf in API_URLCONFS),
+]
 
-# The portal's own pages: change history of one record and the administrators' logs.
+# The portal's own pages: the administrators' logs (each app routes its records' change history
+# to RecordHistoryView in its own urls.py).
 portal_patterns = [
     path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
     path("audit/access/", views.AccessLogSearchView.as_view(), name="access-log"),
-    *(
-        path(
-            f"history/{slug}/<int:pk>/",
-            views.RecordHistoryView.as_view(model_label=label),
-            name=f"history-{label.split('.')[1].lower()}",
-        )
-        for slug, label in HISTORY_MODELS
-    ),
 ]
 
 urlpatterns = [
@@ -39,7 +31,7 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("instructors/", include("instructors.urls")),
     path("ledger/", include("assessments.urls")),
-    path("api/v1/", include("portal.api_urls")),
+    path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
 

@@ -39,6 +39,7 @@ from portal.forms import TOKEN_FIELD, EndForm
 from portal.middleware import client_ip
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
 from portal.services import export_logged
+from portal.templatetags.portal_tags import cell
 
 TOKEN_TTL = 24 * 3600
 _PENDING = "pending"
@@ -330,7 +331,6 @@ class ListExportMixin:
         return str(self.model._meta.verbose_name_plural)
 
     def export_response(self, queryset: QuerySet) -> HttpResponse:
-        from portal.templatetags.portal_tags import cell
 
         total = queryset[: MAX_EXPORT_ROWS + 1].count()
         if total > MAX_EXPORT_ROWS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+import xlsxwriter
 from django.conf import settings
 
 from enterprises.choices import ProblemSeverity
@@ -31,8 +32,6 @@ def _reasons(register_import: RegisterImport) -> dict[int, list[str]]:
 
 
 def error_report_xlsx(register_import: RegisterImport) -> bytes:
-    import xlsxwriter
-
     reasons = _reasons(register_import)
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})

@@ -23,9 +23,11 @@ from enterprises.choices import (
     RegistrationStatus,
 )
 from enterprises.importing.columns import FIELD_BY_KEY, ColumnMap
+from enterprises.models import Carrier
 from portal.choices import RegionLevel
+from portal.models import Region
 from portal.spreadsheets import cell_text, parse_date, parse_int
-from portal.validators import CREDIT_CODE_CHARSET, credit_code_format_error, normalize_code
+from portal.validators import CREDIT_CODE_CHARSET, credit_code_check_warning, credit_code_format_error, normalize_code
 
 # The staged columns, in COPY order (enterprises_registerimportrow).
 STAGE_COLUMNS = (
@@ -138,9 +140,6 @@ class ImportLookups:
 
     @classmethod
     def load(cls, jurisdiction, *, report_year: int) -> ImportLookups:
-        from enterprises.models import Carrier
-        from portal.models import Region
-
         districts: dict[str, int] = {}
         district_codes: dict[str, tuple[int, str]] = {}
         outside: set[str] = set()
@@ -217,7 +216,6 @@ class RowNormalizer:
         needs_confirmation = False
         if code_readable and not _check_ok(code):
             needs_confirmation = True
-            from portal.validators import credit_code_check_warning
 
             problem(
                 "credit_code", ProblemSeverity.WARNING, "check_char", credit_code_check_warning(code) or "", raw_code

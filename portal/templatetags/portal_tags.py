@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import reverse
 
 from portal.permissions import Capability, has_capability
+from portal.views import history_url
 
 register = template.Library()
 
@@ -27,15 +27,9 @@ def cell(obj, attr: str):
 
 @register.simple_tag
 def detail_url(obj) -> str:
-    meta = obj._meta
-    names = {
-        "enterprises.enterprise": "enterprises:detail",
-        "organizations.partyorganization": "organizations:detail",
-        "organizations.partymember": "organizations:member-detail",
-        "instructors.instructor": "instructors:detail",
-    }
-    name = names.get(meta.label_lower)
-    return reverse(name, args=[obj.pk]) if name else ""
+    """The record's own page (its model's `get_absolute_url()`), "" for a model without one."""
+    get_absolute_url = getattr(obj, "get_absolute_url", None)
+    return get_absolute_url() if get_absolute_url is not None else ""
 
 
 @register.filter
@@ -51,7 +45,5 @@ def can(user, capability: str) -> bool:
 @register.inclusion_tag("portal/_history_link.html", takes_context=True)
 def history_link(context, obj):
     """A "变更记录" link to `obj`'s change history, for users who may see it (VIEW_HISTORY)."""
-    from portal.views import history_url
-
     request = context.get("request")
     return {"url": history_url(obj, request.user) if request is not None else ""}

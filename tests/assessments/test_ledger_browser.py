@@ -7,17 +7,15 @@ import pytest
 
 from assessments import services, snapshots
 from assessments.choices import PeriodStatus
+from portal.choices import Role
 from tests.assessments.world import AS_OF, build_world
 from tests.browser import needs_chromium, screenshot
-from tests.factories import district, other_district
+from tests.factories import UserFactory, district, other_district
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_sees_lines_that_add_up_and_confirms_before_submitting(live_server, browser_page, client):
-    from portal.choices import Role
-    from tests.factories import UserFactory
-
     taishan = district()
     other_district()
     build_world()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 
@@ -62,8 +64,6 @@ def test_annotating_a_page_is_one_query(world, django_assert_num_queries):
 
 def test_coverage_changes_with_the_date(world):
     """A dissolved organization covered its enterprise before it was dissolved."""
-    import datetime as dt
-
     before = set(
         filter_figure(Enterprise.objects.all(), "org_covered", dt.date(2025, 6, 30)).values_list("name", flat=True)
     )

@@ -8,8 +8,10 @@ import io
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+import portal.views
 from assessments import services, snapshots
 from assessments.choices import Dimension, PeriodStatus
 from assessments.models import LedgerRow
@@ -150,8 +152,6 @@ def test_the_home_page_of_another_district_shows_only_its_own(client, outsider, 
 
 
 def test_the_floor_no_longer_holds_the_home_page():
-    import portal.views
-
     assert not hasattr(portal.views, "HomeView")
 
 
@@ -195,8 +195,6 @@ def test_the_workflow_records_who_counted_checked_and_submitted(staff, world, ta
 def test_a_leader_may_not_compute_and_an_outsider_may_not_touch_another_districts_period(
     staff, outsider, world, taishan
 ):
-    from django.core.exceptions import PermissionDenied
-
     period = services.period_create(region=taishan, name="期间", as_of=AS_OF, acting_user=staff)
     leader = UserFactory(username="leader", role=Role.LEADER, jurisdiction=taishan)
     with pytest.raises(PermissionDenied):
@@ -208,8 +206,6 @@ def test_a_leader_may_not_compute_and_an_outsider_may_not_touch_another_district
 
 
 def test_only_a_city_administrator_reopens_with_a_reason_and_it_is_audited(staff, admin_user, world, taishan):
-    from django.core.exceptions import PermissionDenied, ValidationError
-
     period = _submitted_period(staff, taishan)
     with pytest.raises(PermissionDenied):
         services.period_reopen(period=period, reason="数据有误需要更正", acting_user=staff)

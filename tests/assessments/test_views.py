@@ -11,11 +11,12 @@ from django.urls import reverse
 from assessments import services, snapshots
 from assessments.choices import PeriodStatus, SnapshotStatus
 from assessments.models import LedgerPeriod, LedgerRow
+from organizations.choices import OrgLevel
 from portal.choices import AccessKind, Role
 from portal.models import AccessLog
 from tests.assessments.factories import CompleteEnterpriseFactory
 from tests.assessments.world import AS_OF, EXPECTED, build_world
-from tests.factories import PartyMemberFactory, UserFactory
+from tests.factories import PartyMemberFactory, PartyOrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,9 +254,6 @@ def test_dashboard_shows_the_current_campaign_deadline(client, staff, world):
 
 
 def test_level_mismatch_warnings(client, staff, outsider, world, taishan):
-    from organizations.choices import OrgLevel
-    from tests.factories import PartyOrganizationFactory
-
     big = PartyOrganizationFactory(name="超员党支部", region=taishan)
     fine = PartyOrganizationFactory(name="满员党支部", region=taishan)
     general = PartyOrganizationFactory(name="党总支", level=OrgLevel.GENERAL_BRANCH, region=taishan)

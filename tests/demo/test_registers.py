@@ -11,6 +11,7 @@ from collections import defaultdict
 
 import openpyxl
 import pytest
+from celery import current_app
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -33,8 +34,6 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def ledger_tasks(monkeypatch):
     """The ledger refresh an applied import asks for, recorded instead of sent to a broker."""
-    from celery import current_app
-
     sent: list[tuple[str, dict]] = []
     monkeypatch.setattr(current_app, "send_task", lambda name, kwargs=None, **kw: sent.append((name, kwargs)))
     return sent

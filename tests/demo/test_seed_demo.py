@@ -7,7 +7,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from enterprises.models import Enterprise
+from instructors.models import Instructor
 from organizations.models import PartyMember, PartyOrganization
+from portal.fields import digest
 from portal.models import AuditEvent, Region, User
 from portal.validators import credit_code_check_ok, id_number_error
 
@@ -120,9 +122,6 @@ def test_if_empty_skips_quietly_when_data_exists(taishan, capsys):
 
 
 def test_seeded_phones_can_be_found_by_exact_lookup():
-    from instructors.models import Instructor
-    from portal.fields import digest
-
     call_command("seed_demo", enterprises=600)
     member = PartyMember.objects.exclude(phone="").first()
     assert PartyMember.objects.filter(phone_digest=digest(member.phone)).get() == member

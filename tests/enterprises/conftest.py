@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from celery import current_app
 
 from demo.geography import DISTRICT_CODES
 from demo.registers import RegisterTruth, write_register
@@ -72,7 +73,6 @@ def taishan_importer(taian):
 def ledger_tasks(monkeypatch):
     """Records the ledger-refresh requests instead of sending them to a broker."""
     sent: list[tuple[str, dict]] = []
-    from celery import current_app
 
     monkeypatch.setattr(current_app, "send_task", lambda name, kwargs=None, **kw: sent.append((name, kwargs)))
     return sent

@@ -3,11 +3,13 @@ an unusable file exits non-zero with a one-line Chinese reason."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from enterprises.models import Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
@@ -98,10 +100,6 @@ def test_the_command_exits_non_zero_from_the_shell(tmp_path):
 
 def _db_env() -> dict:
     """The same servers as this test run: the embedded one's URL too (settings always hold one)."""
-    import os
-
-    from django.conf import settings
-
     env = {k: v for k, v in os.environ.items() if k in ("CELERY_BROKER_URL", "HOME")}
     env["DATABASE_URL"] = settings.DATABASE_URL
     return env

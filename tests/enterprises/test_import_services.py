@@ -7,14 +7,18 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.test import TestCase
 
 from enterprises import services
 from enterprises.choices import EnterpriseKind, ImportRowAction, ImportStatus, ProblemSeverity, RegistrationStatus
+from enterprises.importing import apply as applying
+from enterprises.importing.rows import _check_ok
 from enterprises.models import Carrier, Enterprise, RegisterImport, RegisterImportProblem, RegisterImportRow
-from enterprises.selectors import summary_lines
+from enterprises.selectors import missing_enterprises, summary_lines
+from portal import spreadsheets
 from portal.models import AuditEvent
+from portal.validators import credit_code_check_ok
 from tests.enterprises.helpers import (
     confirm_and_apply,
     expected_messy,
@@ -218,8 +222,6 @@ def test_every_created_row_is_audited_to_the_importer(register_files, city_impor
 
 
 def test_enterprises_missing_from_a_registration_list_are_listed_not_removed(taian, city_importer, tmp_path):
-    from enterprises.selectors import missing_enterprises
-
     kept = EnterpriseFactory(region=taian["泰山区"])
     gone = EnterpriseFactory(region=taian["泰山区"])
     path = _write_xlsx(tmp_path / "r.xlsx", [[kept.credit_code, kept.name, "有限责任公司", "", "泰山区"]])
@@ -249,7 +251,6 @@ def test_unknown_carriers_are_created_in_the_rows_district_on_confirm(register_f
 def test_a_crashed_apply_is_retried_without_duplicates(register_files, city_importer, ledger_tasks, monkeypatch):
     preview = validate(register_files.clean_xlsx, city_importer)
     services.register_import_confirm(register_import=preview, acting_user=city_importer, enqueue=False)
-    from enterprises.importing import apply as applying
 
     real_apply_rows = applying.apply_rows
 
@@ -397,9 +398,6 @@ def test_an_apply_after_a_crash_that_emptied_the_staging_fails_cleanly(register_
 
 
 def test_the_fast_check_character_agrees_with_the_validator():
-    from enterprises.importing.rows import _check_ok
-    from portal.validators import credit_code_check_ok
-
     for enterprise in generated(500):
         code = enterprise.credit_code
         for last in "0123456789ABCDEFGHJKLMNPQRTUWXY":
@@ -408,8 +406,6 @@ def test_the_fast_check_character_agrees_with_the_validator():
 
 
 def test_a_redelivered_validation_leaves_a_running_one_alone(register_files, city_importer):
-    from django.db import connections
-
     register_import = services.register_import_create_from_path(
         path=register_files.clean_csv, source="registration", acting_user=city_importer
     )
@@ -430,8 +426,6 @@ def test_a_redelivered_validation_leaves_a_running_one_alone(register_files, cit
 
 
 def test_a_streamed_sheet_gives_the_same_preview(register_files, city_importer, monkeypatch):
-    from portal import spreadsheets
-
     expected = expected_messy(register_files.rows)
     monkeypatch.setattr(spreadsheets, "STREAMING_SHEET_BYTES", 0)  # as for a sheet too big for memory
 

@@ -8,23 +8,25 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from enterprises.choices import ImportStatus
 from enterprises.models import Enterprise, RegisterImport
+from portal.celery import app
 from portal.choices import Role
-from tests.enterprises.helpers import expected_messy, validate
-from tests.factories import UserFactory
+from portal.models import AccessLog
+from tests.enterprises.helpers import expected_messy, run_import, validate
+from tests.factories import EnterpriseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def eager_celery():
-    from portal.celery import app
-
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
@@ -84,8 +86,6 @@ def test_a_hostile_upload_is_refused_on_the_form(client, city_importer, tmp_path
 def test_error_report_has_the_original_rows_a_reason_column_and_escapes_formulas(
     client, taian, city_importer, tmp_path
 ):
-    import xlsxwriter
-
     path = tmp_path / "inject.xlsx"
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet()
@@ -106,8 +106,6 @@ def test_error_report_has_the_original_rows_a_reason_column_and_escapes_formulas
     assert rows[1][:4] == (2, "'=1+1", '\'=HYPERLINK("http://evil")', "泰山区")
     assert "统一社会信用代码" in rows[1][4]
     # The download is in the access log, with the number of rows it carries.
-    from portal.models import AccessLog
-
     logged = AccessLog.objects.get(target=f"register-import:{register_import.pk}:errors")
     assert logged.user == city_importer
     assert logged.detail["rows"] == 1
@@ -192,8 +190,6 @@ def test_the_api_refuses_an_upload_without_the_capability(register_files, taian,
 def test_the_preview_shows_changed_fields_old_to_new_and_enterprises_missing_from_the_list(
     client, taian, city_importer, tmp_path
 ):
-    from tests.factories import EnterpriseFactory
-
     changed = EnterpriseFactory(region=taian["泰山区"], name="泰安旧名有限公司", employee_count=10)
     missing = EnterpriseFactory(region=taian["泰山区"], name="泰安不在名单有限公司")
     workbook = openpyxl.Workbook()
@@ -224,8 +220,6 @@ def test_a_file_over_the_size_limit_is_cut_off_while_uploading(client, city_impo
 
 
 def test_the_upload_still_checks_the_csrf_token(city_importer, register_files):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(city_importer)
     assert _upload(client, register_files.clean_csv).status_code == 403
@@ -233,8 +227,6 @@ def test_the_upload_still_checks_the_csrf_token(city_importer, register_files):
 
 
 def test_an_imported_enterprise_links_to_its_import(client, register_files, city_importer, ledger_tasks):
-    from tests.enterprises.helpers import run_import
-
     register_import = run_import(register_files.clean_csv, city_importer)
     enterprise = Enterprise.objects.first()
     client.force_login(city_importer)

@@ -4,15 +4,18 @@ the attribution never leaks across requests on a persistent connection; history 
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import connection as db
+from django.db.backends.signals import connection_created
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from enterprises.models import Enterprise
 from organizations.models import PartyMember
-from portal.audit import audit_context, current_attribution
+from portal.audit import _set, audit_context, current_attribution, reapply_on_new_connection
 from portal.choices import AuditAction, AuditVia, Role
-from portal.models import AuditEvent
+from portal.models import AccessLog, AuditEvent
 from tests.factories import (
     EnterpriseFactory,
     PartyMemberFactory,
@@ -168,7 +171,7 @@ def test_a_records_history_shows_who_when_via_and_old_to_new_with_personal_data_
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
 
-    response = client.get(f"/history/member/{member.pk}/")
+    response = client.get(f"/organizations/members/{member.pk}/history/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -189,7 +192,7 @@ def test_an_organizations_history_includes_its_covered_enterprises(staff, taisha
         org.covered_enterprises.add(enterprise)
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    html = client.get(f"/history/organization/{org.pk}/").content.decode()
+    html = client.get(f"/organizations/{org.pk}/history/").content.decode()
     assert "覆盖企业" in html and str(enterprise.pk) in html
 
 
@@ -224,9 +227,12 @@ def test_detail_pages_link_to_their_history_for_those_who_may_see_it(staff, tais
     member = PartyMemberFactory(region=taishan)
     client = Client()
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
-    assert f"/history/enterprise/{enterprise.pk}/" in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
-    assert f"/history/organization/{org.pk}/" in client.get(f"/organizations/{org.pk}/").content.decode()
-    assert f"/history/member/{member.pk}/" in client.get(f"/organizations/members/{member.pk}/").content.decode()
+    assert f"/enterprises/{enterprise.pk}/history/" in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert f"/organizations/{org.pk}/history/" in client.get(f"/organizations/{org.pk}/").content.decode()
+    assert (
+        f"/organizations/members/{member.pk}/history/"
+        in client.get(f"/organizations/members/{member.pk}/").content.decode()
+    )
     commerce = UserFactory(username="gs", role=Role.COMMERCE_STAFF, jurisdiction=taishan)
     client.force_login(commerce, backend="django.contrib.auth.backends.ModelBackend")
     assert "/history/" not in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
@@ -235,10 +241,6 @@ def test_detail_pages_link_to_their_history_for_those_who_may_see_it(staff, tais
 def test_a_connection_reopened_inside_a_context_gets_the_attribution_again(staff):
     """A health check or a dropped connection replaces the connection mid-request: the new one
     starts with no settings, and the connection_created receiver puts the context back."""
-    from django.db.backends.signals import connection_created
-
-    from portal.audit import _set, reapply_on_new_connection
-
     assert any("portal_audit_reapply" in str(key) for key, *_ in connection_created.receivers)
     with audit_context(actor_id=staff.pk, via=AuditVia.IMPORT, context="reconnect"):
         _set(None, "", None, "")  # what a fresh connection looks like
@@ -248,10 +250,6 @@ def test_a_connection_reopened_inside_a_context_gets_the_attribution_again(staff
 
 
 def test_the_change_and_access_logs_cannot_be_rewritten(staff, taishan):
-    from django.db import DatabaseError
-
-    from portal.models import AccessLog
-
     EnterpriseFactory(region=taishan)
     AccessLog.objects.create(user=staff, kind="EXPORT", target="t")
     for queryset in (AuditEvent.objects.all(), AccessLog.objects.all()):
@@ -262,9 +260,6 @@ def test_the_change_and_access_logs_cannot_be_rewritten(staff, taishan):
 
 
 def test_history_and_search_pages_read_a_fixed_number_of_queries(staff, taishan):
-    from django.db import connection as db
-    from django.test.utils import CaptureQueriesContext
-
     admin = UserFactory(username="auditor", role=Role.CITY_ADMIN, jurisdiction=city())
     member = PartyMemberFactory(region=taishan, workplace=EnterpriseFactory(region=taishan))
     client = Client()
@@ -275,11 +270,11 @@ def test_history_and_search_pages_read_a_fixed_number_of_queries(staff, taishan)
             assert client.get(url).status_code == 200
         return len(captured)
 
-    few = (queries(f"/history/member/{member.pk}/"), queries("/audit/"))
+    few = (queries(f"/organizations/members/{member.pk}/history/"), queries("/audit/"))
     with audit_context(actor_id=staff.pk, via=AuditVia.WEB):
         for n in range(10):
             PartyMember.objects.filter(pk=member.pk).update(
                 name=f"改名{n}", workplace=EnterpriseFactory(region=taishan)
             )
-    many = (queries(f"/history/member/{member.pk}/"), queries("/audit/"))
+    many = (queries(f"/organizations/members/{member.pk}/history/"), queries("/audit/"))
     assert many == few

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from enterprises.models import Enterprise
 from instructors.models import Assignment
@@ -76,7 +76,6 @@ def test_hidden_member_must_say_how_they_were_found():
 
 def test_id_numbers_are_encrypted_at_rest_and_unique_through_their_digest():
     member = PartyMemberFactory(id_number="11010519491231002X", phone="13812345678")
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -7,6 +7,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from django.urls import path
 
+from portal import urls
 from portal.urls import urlpatterns as portal_urlpatterns
 from tests.factories import EnterpriseFactory
 
@@ -87,8 +88,6 @@ def test_a_server_error_shows_the_portals_chinese_500_page():
 
 
 def test_the_urlconf_names_the_portals_handlers():
-    from portal import urls
-
     assert urls.handler404 == "portal.views.page_not_found"
     assert urls.handler500 == "portal.views.server_error"
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from portal.checks import field_encryption_key_check
 from portal.choices import Role
 from portal.middleware import client_ip
 from tests.factories import PartyMemberFactory, UserFactory
@@ -204,8 +205,6 @@ def test_refusals_are_explained_in_chinese(staff):
 
 
 def test_the_deploy_check_refuses_a_short_or_reused_encryption_key(settings):
-    from portal.checks import field_encryption_key_check
-
     settings.FIELD_ENCRYPTION_KEY = "short"
     assert [w.id for w in field_encryption_key_check(None)] == ["portal.W001"]
     settings.FIELD_ENCRYPTION_KEY = settings.SECRET_KEY

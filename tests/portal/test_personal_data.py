@@ -7,12 +7,18 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
+from django.core.management import call_command
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from organizations.models import PartyMember
+from portal import fields
 from portal.choices import AccessKind, Role
+from portal.middleware import ExportAccessLogMiddleware
 from portal.models import AccessLog
+from portal.scoping import region_visible_to
 from portal.services import export_logged, personal_data_reveal
 from tests.factories import (
     EnterpriseFactory,
@@ -188,7 +194,6 @@ def test_users_without_jurisdiction_or_inactive_see_nothing(taishan, member):
     assert PartyMember.objects.visible_to(nobody).count() == 0
     assert PartyMember.objects.visible_to(inactive).count() == 0
     assert _signed_in(nobody).get(f"/organizations/members/{member.pk}/").status_code == 404
-    from portal.scoping import region_visible_to
 
     assert region_visible_to(inactive).count() == 0
 
@@ -210,10 +215,6 @@ def test_phones_are_found_by_their_keyed_digest_through_the_post_lookups(staff, 
 
 
 def test_a_value_the_key_cannot_decrypt_is_shown_as_such_and_never_overwritten_on_save(taishan, staff):
-    from django.db import connection
-
-    from portal import fields
-
     member = PartyMemberFactory(region=taishan, name="赵六", id_number=ID_NUMBER, phone=PHONE)
     foreign = fields._fernet("another-deployments-key").encrypt(b"13700000000").decode()
     with connection.cursor() as cursor:
@@ -240,10 +241,6 @@ def test_a_value_the_key_cannot_decrypt_is_shown_as_such_and_never_overwritten_o
 
 
 def test_a_key_change_keeps_data_readable_and_findable_until_rotation_rewrites_it(taishan, staff, settings):
-    from django.core.management import call_command
-
-    from portal import fields
-
     member = PartyMemberFactory(region=taishan, name="钱七", id_number=ID_NUMBER, phone=PHONE)
     old_key = settings.FIELD_ENCRYPTION_KEY
     settings.FIELD_ENCRYPTION_KEY = "a-brand-new-field-encryption-key-0123456789"
@@ -265,11 +262,6 @@ def test_a_key_change_keeps_data_readable_and_findable_until_rotation_rewrites_i
 
 
 def test_a_download_its_view_did_not_log_is_logged_once_by_the_safety_net(staff, taishan):
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-
-    from portal.middleware import ExportAccessLogMiddleware
-
     def view_that_forgets(request):
         response = HttpResponse(b"x")
         response["Content-Disposition"] = 'attachment; filename="b.xlsx"'

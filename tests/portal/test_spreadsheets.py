@@ -10,6 +10,7 @@ import zipfile
 import pytest
 import xlsxwriter
 
+from portal import spreadsheets
 from portal.spreadsheets import (
     MAX_ZIP_ENTRIES,
     SpreadsheetError,
@@ -248,8 +249,6 @@ def test_text_cells_are_escaped_against_formula_injection(value, expected):
 
 
 def test_very_large_sheets_are_streamed_with_the_same_rows(tmp_path, monkeypatch):
-    from portal import spreadsheets
-
     path = _xlsx(
         tmp_path / "sheets.xlsx",
         {

@@ -3,6 +3,7 @@ asks (portal/views.py) and the yes/no filter select."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -127,8 +128,6 @@ def _ask(view_class, user, **params):
 
 
 def _labels(response) -> list[str]:
-    import json
-
     return [row["label"] for row in json.loads(response.content)["results"]]
 
 
