@@ -111,6 +111,19 @@ class FormTokenField(forms.CharField):
         super().__init__(max_length=64, **kwargs)
 
 
+BLANK_CHOICE_LABEL = "请选择"
+
+
+def _blank_choice_in_chinese(field: forms.Field) -> None:
+    """Django's "---------" for an empty choice reads as noise on a Chinese page: 请选择."""
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+        field.empty_label = BLANK_CHOICE_LABEL
+    elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][0] in ("", None) and choices[0][1] == "---------":
+            field.choices = [("", BLANK_CHOICE_LABEL), *choices[1:]]
+
+
 class WorkspaceFormMixin:
     """Mix into a ModelForm / Form: `Form(data, user=request.user, ...)`."""
 
@@ -129,6 +142,7 @@ class WorkspaceFormMixin:
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.HiddenInput):
                 continue
+            _blank_choice_in_chinese(field)
             described = [f"{name}-errors"]
             if field.help_text:
                 described.append(f"{name}-help")

@@ -18,7 +18,7 @@ from enterprises.choices import CarrierKind, EnterpriseKind, RegistrationStatus
 from enterprises.models import Carrier, Enterprise
 from portal.choices import AccessKind, RegionLevel, Role
 from portal.models import AccessLog
-from tests.factories import CarrierFactory, EnterpriseFactory, UserFactory, make_credit_code, region
+from tests.factories import CarrierFactory, EnterpriseFactory, UserFactory, district, make_credit_code, region
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +240,13 @@ def test_list_and_detail_pages_run_a_bounded_number_of_queries(staff, taishan, d
     ):
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
+
+
+def test_form_pages_show_no_django_blank_choice_dashes(client):
+    """An empty choice reads 请选择 on every workspace form, never Django's "---------"."""
+    staff = UserFactory(role=Role.DISTRICT_STAFF, jurisdiction=district())
+    client.force_login(staff)
+    for name in ("enterprises:create", "enterprises:carrier-create"):
+        html = client.get(reverse(name)).content.decode()
+        assert "---------" not in html
+        assert "请选择" in html
