@@ -32,14 +32,14 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
         region = home_region(user)
         snapshot = latest_snapshot()
         row = None
-        if snapshot is not None and region is not None:
+        ledger = has_capability(user, Capability.VIEW_LEDGER)
+        if ledger and snapshot is not None and region is not None:
             row = (
                 LedgerRow.objects.visible_to(user)
                 .filter(snapshot=snapshot, dimension=Dimension.REGION, region=region)
                 .first()
             )
         cards = []
-        ledger = has_capability(user, Capability.VIEW_LEDGER)
         today = timezone.localdate()
         if row is not None and ledger:
             base = reverse("assessments:enterprises")
@@ -91,5 +91,6 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
                     today,
                 )
             )
-        context.update(cards=cards, snapshot=snapshot, region=region, today=today)
+        # The snapshot line is said only above figures that come from it (not to commerce staff).
+        context.update(cards=cards, snapshot=snapshot if row is not None else None, region=region, today=today)
         return context
