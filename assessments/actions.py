@@ -118,14 +118,18 @@ def enterprise_gaps(enterprise: Any) -> list[Gap]:
     return gaps
 
 
-# The action a gap list's row offers: the one that closes THAT gap.
+# The gaps a gap list's row may show for the list's figure: an enterprise with members and no
+# organization that is also 应建未建 shows (and closes) it as 应建未建 (standalone).
+GAP_FIGURES = {"members_no_org": ("members_no_org", "standalone_due")}
+
+
 def gap_list_actions(enterprise: Any, gap: str | None) -> list[Action]:
-    """The actions of a row of the list of `gap` (all of the row's gaps on a figure list)."""
+    """The actions of a row of the list of `gap`: the ones that close THAT gap (every gap of the
+    row on a figure list)."""
     gaps = enterprise_gaps(enterprise)
     if gap:
-        gaps = [g for g in gaps if g.figure == gap] or (
-            [Gap(gap, "", (survey_visit(enterprise.pk),))] if gap == "not_surveyed" else []
-        )
+        figures = GAP_FIGURES.get(gap, (gap,))
+        gaps = [g for g in gaps if g.figure in figures]
     seen: dict[str, Action] = {}
     for item in gaps:
         for action in item.actions:
