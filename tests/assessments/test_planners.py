@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +13,6 @@ from assessments import snapshots
 from assessments.choices import Dimension
 from assessments.models import LedgerRow
 from enterprises.models import Enterprise
-from enterprises.services import enterprise_place_bulk
 from organizations.choices import Formation, MemberStatus
 from portal.choices import RegionLevel, Role
 from portal.models import AuditEvent
@@ -218,36 +216,6 @@ def test_bulk_confirm_places_exactly_the_ticked_enterprises_and_the_unplaced_lin
     assert "region_id" in event.changes
     listed = client.get(reverse("assessments:plan-place"))
     assert [name for name, _street in _rows(listed)] == ["地址写明邱家店", "地址无法匹配"]
-
-
-def test_place_bulk_refuses_a_street_of_another_district_and_writes_nothing(staff, place_world, daiyue):
-    other_street = street("370911001000", "粥店街道", parent=daiyue)
-    with pytest.raises(ValidationError) as raised:
-        enterprise_place_bulk(
-            placements={place_world["k1"].pk: place_world["caiyuan"].pk, place_world["k3"].pk: other_street.pk},
-            acting_user=staff,
-        )
-    assert "地址无法匹配：所选街道不存在或不在您的管辖区域内" in raised.value.messages
-    place_world["k1"].refresh_from_db()
-    assert place_world["k1"].region.level == RegionLevel.DISTRICT
-
-
-def test_place_bulk_refuses_an_enterprise_of_another_district(outsider, place_world):
-    with pytest.raises(PermissionDenied):
-        enterprise_place_bulk(placements={place_world["k1"].pk: place_world["caiyuan"].pk}, acting_user=outsider)
-
-
-def test_place_bulk_refuses_an_enterprise_already_placed_and_a_carrier_of_another_street(staff, place_world):
-    placed = place_world["placed"]
-    with pytest.raises(ValidationError) as raised:
-        enterprise_place_bulk(placements={placed.pk: place_world["caiyuan"].pk}, acting_user=staff)
-    assert raised.value.messages == ["已在上高：已落实到上高街道"]
-    k2 = place_world["k2"]
-    k2.carrier = CarrierFactory(name="上高商圈", region=place_world["shanggao"])
-    k2.save()
-    with pytest.raises(ValidationError) as raised:
-        enterprise_place_bulk(placements={k2.pk: place_world["caiyuan"].pk}, acting_user=staff)
-    assert raised.value.messages == ["地址写明邱家店：所属载体“上高商圈”不在财源街道"]
 
 
 def test_place_confirm_is_refused_to_leaders(client, place_world, taishan):
