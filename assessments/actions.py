@@ -46,6 +46,16 @@ class Gap:
     label: str
     actions: tuple[Action, ...]
 
+    @property
+    def title(self) -> str:
+        """The gap's short name (the text before the colon)."""
+        return self.label.split("：", 1)[0]
+
+    @property
+    def detail(self) -> str:
+        """What closes it (the text after the colon, if any)."""
+        return self.label.split("：", 1)[1] if "：" in self.label else ""
+
 
 def survey_visit(enterprise_id: int) -> Action:
     return Action(*SURVEY_VISIT, (("enterprise", enterprise_id),))
