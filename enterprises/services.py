@@ -569,14 +569,15 @@ def enterprise_place_bulk(*, placements: dict[int, int], acting_user: User) -> i
         enterprise, street = enterprises.get(enterprise_id), streets.get(street_id)
         if enterprise is None:
             raise PermissionDenied("所选企业不存在或不在您的管辖区域内")
+        carrier = enterprise.carrier
         if street is None or street_id not in visible_streets:
             problems.append(f"{enterprise.name}：所选街道不存在或不在您的管辖区域内")
         elif enterprise.region.level != RegionLevel.DISTRICT:
             problems.append(f"{enterprise.name}：已落实到{enterprise.region.name}")
         elif street.parent_id != enterprise.region_id or street.level != RegionLevel.STREET:
             problems.append(f"{enterprise.name}：{street.name}不是{enterprise.region.name}的街道乡镇")
-        elif enterprise.carrier_id and not street.path.startswith(enterprise.carrier.region.path[: len(street.path)]):
-            problems.append(f"{enterprise.name}：所属载体“{enterprise.carrier.name}”不在{street.name}")
+        elif carrier is not None and not street.path.startswith(carrier.region.path[: len(street.path)]):
+            problems.append(f"{enterprise.name}：所属载体“{carrier.name}”不在{street.name}")
     if problems:
         raise ValidationError({"placements": problems})
     region_by_id = Case(
