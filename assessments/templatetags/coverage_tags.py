@@ -1,15 +1,19 @@
 """`{% enterprise_coverage enterprise %}`: the coverage panel of an enterprise's page, from the same
-rules as the ledger (enterprises never imports assessments; the template loads this tag)."""
+rules as the ledger (enterprises never imports assessments; the template loads this tag), with
+each gap and the button that closes it (assessments/actions.py). `row|gap_actions:gap`: the
+actions of a gap-list row."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils import timezone
 
+from assessments.actions import Action, enterprise_gaps, gap_list_actions
 from assessments.rules import annotate_ledger
 from enterprises.models import Enterprise
 from organizations.models import PartyOrganization
 from organizations.querysets import active_on_q
+from portal.permissions import Capability, has_capability
 
 register = template.Library()
 
@@ -25,4 +29,16 @@ def enterprise_coverage(context, enterprise: Enterprise) -> dict:
         if state is not None
         else []
     )
-    return {"state": state, "organizations": organizations, "as_of": as_of}
+    return {
+        "state": state,
+        "organizations": organizations,
+        "as_of": as_of,
+        "gaps": enterprise_gaps(state) if state is not None else [],
+        "can_act": has_capability(user, Capability.EDIT_PARTY),
+    }
+
+
+@register.filter
+def gap_actions(enterprise, gap: str | None = None) -> list[Action]:
+    """The actions that close `gap` on a list row (every gap of the row when `gap` is empty)."""
+    return gap_list_actions(enterprise, gap or None)

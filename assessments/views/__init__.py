@@ -20,11 +20,14 @@ from assessments.views.periods import (
     PeriodReopenView,
     PeriodSubmitView,
 )
+from assessments.views.planners import DispatchPlanView, JointPlanView, PlacePlanView, SurveyWorklistView
 
 __all__ = [
     "DashboardView",
+    "DispatchPlanView",
     "FigureEnterpriseListView",
     "HomeView",
+    "JointPlanView",
     "LedgerMixin",
     "LevelMismatchView",
     "PeriodActionView",
@@ -33,8 +36,10 @@ __all__ = [
     "PeriodListView",
     "PeriodReopenView",
     "PeriodSubmitView",
+    "PlacePlanView",
     "SnapshotTrendView",
     "StatisticsTableView",
+    "SurveyWorklistView",
     "bad_request",
     "unplaced_label",
 ]

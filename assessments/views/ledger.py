@@ -312,6 +312,7 @@ class FigureEnterpriseListView(LedgerMixin, ListView):
             params=self.params,
             unplaced_label=unplaced_label(self.selected_region()) if self.params["unplaced"] == "1" else "",
             can_export=has_capability(self.request.user, Capability.EXPORT),
+            can_act=has_capability(self.request.user, Capability.EDIT_PARTY),
             **self.source_links(),
         )
         return context
