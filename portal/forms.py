@@ -119,7 +119,7 @@ def _blank_choice_in_chinese(field: forms.Field) -> None:
     if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
         field.empty_label = BLANK_CHOICE_LABEL
     elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
-        choices = list(field.choices)
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]  # a plain list once bound
         if choices and choices[0][0] in ("", None) and choices[0][1] == "---------":
             field.choices = [("", BLANK_CHOICE_LABEL), *choices[1:]]
 
