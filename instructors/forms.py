@@ -79,9 +79,7 @@ class DispatchForm(WorkspaceForm):
         placeholder="输入企业名称或信用代码搜索",
         help_text="只能派驻到没有党员的企业；有党员的企业应组建党组织或纳入联合党组织",
     )
-    start_on = forms.DateField(
-        label="派驻开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start_on = forms.DateField(label="派驻开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end_on = forms.DateField(
         label="派驻截至（可不填）",
         required=False,

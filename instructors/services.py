@@ -93,7 +93,11 @@ def instructor_end(*, instructor: Instructor, ended_on: dt.date, reason: str = "
     late = open_assignments.filter(start_on__gte=ended_on).select_related("enterprise").first()
     if late is not None:
         raise ValidationError(
-            {"ended_on": f"该指导员派驻“{late.enterprise.name}”自 {late.start_on:%Y-%m-%d} 开始，结束工作日期应晚于此日"}
+            {
+                "ended_on": (
+                    f"该指导员派驻“{late.enterprise.name}”自 {late.start_on:%Y-%m-%d} 开始，结束工作日期应晚于此日"
+                )
+            }
         )
     open_assignments.update(end_on=ended_on - dt.timedelta(days=1), end_reason=f"指导员结束工作：{reason}".strip("："))
     instructor.ended_on, instructor.end_reason = ended_on, (reason or "").strip()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db.models import Model
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from instructors import services
@@ -57,7 +56,9 @@ class InstructorListView(ListExportMixin, LookupFormMixin, ScopedListView):
     )
 
     def get_queryset(self):
-        return services.instructor_loads(super().get_queryset())
+        # An aggregate drops Meta.ordering: keep the list's order explicit (stable pages).
+        return services.instructor_loads(super().get_queryset()).order_by(*Instructor._meta.ordering)
+
     template_name = "instructors/instructor_list.html"
     lookup_params = ("phone",)
     lookup_refused = LOOKUP_BY_GET_REFUSED

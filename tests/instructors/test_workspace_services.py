@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from assessments import snapshots
+from assessments.choices import Dimension
 from assessments.models import LedgerRow
 from assessments.rules import annotate_ledger, filter_figure
 from enterprises.models import Enterprise
@@ -18,7 +19,6 @@ from instructors import services
 from instructors.choices import InstructorSource
 from instructors.models import Assignment, Instructor
 from organizations.choices import MemberStatus
-from assessments.choices import Dimension
 from portal.choices import Role
 from portal.forms import OUT_OF_SCOPE
 from portal.models import AuditEvent
@@ -185,7 +185,7 @@ def test_one_bad_enterprise_refuses_the_whole_dispatch_with_every_reason(staff, 
         )
     assert _messages(exc, "enterprise") == [
         "“泰安甲有限公司”已有党员（1名），应组建党组织或纳入联合党组织，不派驻指导员",
-        "“泰安乙有限公司”已由指导员“%s”派驻联系，不能重复派驻" % instructor.name,
+        f"“泰安乙有限公司”已由指导员“{instructor.name}”派驻联系，不能重复派驻",
     ]
     assert Assignment.objects.count() == 1  # only the earlier one: nothing of this dispatch
     assert not _work_covered(good, today)
