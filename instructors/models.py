@@ -32,7 +32,7 @@ class Instructor(models.Model):
     is_member = models.BooleanField(_("是党员"), default=True)
     # 结束工作: the instructor left the work (never deleted; past assignments stay).
     ended_on = models.DateField(_("结束工作日期"), null=True, blank=True)
-    end_reason = models.CharField(_("结束原因"), max_length=255, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -74,7 +74,7 @@ class Assignment(models.Model):
     )
     start_on = models.DateField(_("派驻开始"))
     end_on = models.DateField(_("派驻结束"), null=True, blank=True)
-    end_reason = models.CharField(_("结束原因"), max_length=255, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
