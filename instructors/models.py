@@ -30,6 +30,9 @@ class Instructor(models.Model):
     phone_digest = DigestField(_("联系电话摘要"), source="phone", db_index=True, db_default="")
     region = models.ForeignKey("portal.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT)
     is_member = models.BooleanField(_("是党员"), default=True)
+    # 结束工作: the instructor left the work (never deleted; past assignments stay).
+    ended_on = models.DateField(_("结束工作日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -52,7 +55,12 @@ class Instructor(models.Model):
 
     def clean(self) -> None:
         if self.phone:
-            validate_phone(self.phone)
+            try:
+                validate_phone(self.phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
+        if self.dual_duty and not (self.employer or "").strip():
+            raise ValidationError({"employer": "一岗双责的指导员请填写所在单位及职务"})
 
 
 class Assignment(models.Model):
@@ -66,6 +74,7 @@ class Assignment(models.Model):
     )
     start_on = models.DateField(_("派驻开始"))
     end_on = models.DateField(_("派驻结束"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = AssignmentQuerySet.as_manager()
@@ -85,6 +94,10 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instructor} → {self.enterprise}"
+
+    def get_absolute_url(self) -> str:
+        """An assignment is read on its enterprise's page (派驻指导员)."""
+        return reverse("enterprises:detail", args=[self.enterprise_id])
 
     def get_history_url(self) -> str:
         """Its 变更记录 page (the floor's RecordHistoryView, routed in this app's urls.py)."""

@@ -13,3 +13,13 @@ urlpatterns = [
     path("assignments/<int:pk>/history/", RecordHistoryView.as_view(model=Assignment), name="assignment-history"),
     path("<int:pk>/reveal/", views.InstructorRevealView.as_view(), name="reveal"),
 ]
+
+# Staff workspace (portal/workspace.py): instructors and their assignments (派驻).
+urlpatterns += [
+    path("new/", views.InstructorCreateView.as_view(), name="create"),
+    path("<int:pk>/edit/", views.InstructorUpdateView.as_view(), name="update"),
+    path("<int:pk>/end/", views.InstructorEndView.as_view(), name="end"),
+    path("autocomplete/", views.InstructorAutocompleteView.as_view(), name="autocomplete"),
+    path("dispatch/", views.AssignmentDispatchView.as_view(), name="dispatch"),
+    path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment-end"),
+]

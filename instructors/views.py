@@ -1,10 +1,23 @@
 from __future__ import annotations
 
+from django.db.models import Model
+from django.utils import timezone
+
+from instructors import services
 from instructors.filtersets import InstructorFilterSet
-from instructors.forms import InstructorLookupForm
-from instructors.models import Instructor
+from instructors.forms import (
+    AssignmentEndForm,
+    DispatchForm,
+    InstructorEndForm,
+    InstructorForm,
+    InstructorLookupForm,
+    dispatchable_instructors,
+    instructor_label,
+)
+from instructors.models import Assignment, Instructor
 from portal.permissions import Capability
 from portal.views import (
+    AutocompleteView,
     Column,
     LookupFormMixin,
     PersonalDataMixin,
@@ -13,22 +26,39 @@ from portal.views import (
     ScopedDetailView,
     ScopedListView,
 )
+from portal.workspace import (
+    ListExportMixin,
+    WorkspaceCreateView,
+    WorkspaceEndView,
+    WorkspaceFormView,
+    WorkspaceUpdateView,
+    breadcrumb,
+)
 
 LOOKUP_BY_GET_REFUSED = "按电话精确查找须在指导员列表页用“精确查找”表单提交（POST），且需要查看个人敏感信息的权限"
 
 
-class InstructorListView(LookupFormMixin, ScopedListView):
+class InstructorListView(ListExportMixin, LookupFormMixin, ScopedListView):
     model = Instructor
     required_capability = Capability.VIEW_PARTY
     filterset_class = InstructorFilterSet
     select_related = ("region",)
+    create_url_name = "instructors:create"
+    create_capability = Capability.EDIT_PARTY
     columns = (
         Column("姓名", "name", link=True),
         Column("来源", "get_source_display"),
-        Column("原工作单位及职务", "employer"),
+        Column("单位及职务", "employer"),
         Column("一岗双责", "dual_duty"),
         Column("所属区域", "region"),
+        Column("当前联系企业数", "load"),
+        Column("结束工作日期", "ended_on"),
     )
+
+    def get_queryset(self):
+        # An aggregate drops Meta.ordering: keep the list's order explicit (stable pages).
+        return services.instructor_loads(super().get_queryset()).order_by(*Instructor._meta.ordering)
+
     template_name = "instructors/instructor_list.html"
     lookup_params = ("phone",)
     lookup_refused = LOOKUP_BY_GET_REFUSED
@@ -54,12 +84,141 @@ class InstructorDetailView(PersonalDataMixin, ScopedDetailView):
     template_name = "instructors/instructor_detail.html"
     reveal_url_name = "instructors:reveal"
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("region")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["assignments"] = self.object.assignments.visible_to(self.request.user).select_related("enterprise")
+        today = timezone.localdate()
+        assignments = list(self.object.assignments.visible_to(self.request.user).select_related("enterprise"))
+        for assignment in assignments:
+            assignment.is_active = services.assignment_is_active(assignment, today)  # type: ignore[attr-defined]
+        context["assignments"] = assignments
+        context["load"] = sum(1 for assignment in assignments if assignment.is_active)  # type: ignore[attr-defined]
+        context["breadcrumb"] = breadcrumb(("党建工作指导员", "instructors:list"), (self.object.name, None))
         context.update(self.personal_context(self.object))
         return context
 
 
 class InstructorRevealView(RevealMixin, InstructorDetailView):
     """POST: the instructor's phone in clear, written to the access log."""
+
+
+# --- Staff workspace: instructors and their assignments (派驻) -------------------------------------
+
+
+class InstructorAutocompleteView(AutocompleteView):
+    """指导员 still at work, by name; the label shows the source and the current load
+    (王强（工商干部，已联系3户）)."""
+
+    model = Instructor
+    required_capability = Capability.VIEW_PARTY
+    search_fields = ("name__icontains",)
+
+    def get_queryset(self):
+        return dispatchable_instructors(self.request.user).select_related("region")
+
+    def label(self, obj) -> str:
+        return instructor_label(obj)
+
+    def detail(self, obj) -> str:
+        return f"{obj.employer + ' · ' if obj.employer else ''}{obj.region.name}"
+
+
+class InstructorCreateView(WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Instructor
+    form_class = InstructorForm
+    service = services.instructor_create
+    list_url_name = "instructors:list"
+
+
+class InstructorUpdateView(WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Instructor
+    form_class = InstructorForm
+    service = services.instructor_update
+    list_url_name = "instructors:list"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("region__parent")
+
+
+class InstructorEndView(WorkspaceEndView):
+    required_capability = Capability.EDIT_PARTY
+    model = Instructor
+    form_class = InstructorEndForm
+    service = services.instructor_end
+    list_url_name = "instructors:list"
+    title = "结束工作"
+    success_message = "已结束工作：{object}"
+    warning = "结束后该指导员仍保留在名单中；其尚在进行的派驻同日结束，相关企业自该日起不再计为派驻指导员覆盖。"
+
+
+class AssignmentDispatchView(WorkspaceFormView):
+    """派驻指导员: GET `?enterprise=<id>&enterprise=<id>...&instructor=<id>` prefills the form; the
+    POST is validated as usual (assignment_dispatch, all or nothing)."""
+
+    required_capability = Capability.EDIT_PARTY
+    model = Assignment
+    form_class = DispatchForm
+    service = services.assignment_dispatch
+    list_url_name = "instructors:list"
+    title = "派驻指导员"
+    submit_label = "派驻"
+    success_message = "已派驻指导员：{object}"
+
+    def get_form(self, data=None):
+        if data is not None:
+            return self.form_class(data, **self.get_form_kwargs())
+        initial = {
+            "start_on": timezone.localdate(),
+            "enterprise": [value for value in self.request.GET.getlist("enterprise") if value.isdigit()][:50],
+        }
+        instructor = self.request.GET.get("instructor", "")
+        if instructor.isdigit():
+            initial["instructor"] = instructor
+        return self.form_class(initial=initial, **self.get_form_kwargs())
+
+    def get_breadcrumb(self):
+        return breadcrumb(("党建工作指导员", "instructors:list"), (self.title, None))
+
+    def call_service(self, form) -> Model:
+        data = self.service_data(form)
+        assignments = self.service_function()(
+            instructor=data["instructor"],
+            enterprises=list(data["enterprise"]),
+            start_on=data["start_on"],
+            end_on=data.get("end_on"),
+            acting_user=self.request.user,
+        )
+        self.dispatched = assignments
+        # One enterprise: back to it (its coverage panel shows the change); several: the instructor.
+        return assignments[0] if len(assignments) == 1 else data["instructor"]
+
+    def get_success_url(self, result) -> str:
+        return result.get_absolute_url()
+
+
+class AssignmentEndView(WorkspaceEndView):
+    required_capability = Capability.EDIT_PARTY
+    model = Assignment
+    form_class = AssignmentEndForm
+    service = services.assignment_end
+    title = "结束派驻"
+    success_message = "已结束派驻：{object}"
+    warning = "结束后自该日起该企业不再计为此指导员派驻覆盖（今天的台账随即变化）；已生成的历史台账快照不变。"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("instructor", "enterprise")
+
+    def get_breadcrumb(self):
+        assignment = self.object
+        return breadcrumb(
+            ("企业", "enterprises:list"),
+            (assignment.enterprise.name, assignment.get_absolute_url()),  # type: ignore[union-attr]
+            (self.title, None),
+        )
+
+
+# --- end of the instructors/assignments workspace block --------------------------------------------

@@ -1,0 +1,208 @@
+"""Writes that carry the rules of the instructors app (STYLE.md: services).
+
+Keyword-only, one per verb, each decorated with `write_service` (capability checked inside, one
+transaction attributed to acting_user). The workspace views (instructors/views.py), the API and
+commands call these, so every caller gets the same Chinese messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from instructors.models import Assignment, Instructor
+from instructors.querysets import assignment_active_q
+from organizations.choices import MemberStatus
+from organizations.models import PartyMember
+from portal.audit import write_service
+from portal.forms import OUT_OF_SCOPE
+from portal.models import Region, User
+from portal.permissions import Capability
+from portal.scoping import region_visible_to
+
+# --- Staff workspace: instructors and their assignments (派驻) -------------------------------------
+
+INSTRUCTOR_REFUSED = "您的角色无权维护党建工作指导员"
+ASSIGNMENT_REFUSED = "您的角色无权派驻或结束派驻指导员"
+INSTRUCTOR_FIELDS = ("name", "source", "employer", "dual_duty", "region", "phone", "is_member")
+
+
+def _require_visible(obj: Instructor | Assignment, acting_user: User, message: str) -> None:
+    """The record itself must be in acting_user's region (PermissionDenied: the view answers 404)."""
+    manager = type(obj)._default_manager
+    if not manager.visible_to(acting_user).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
+        raise PermissionDenied(message)
+
+
+def _require_region_visible(region: Region | None, acting_user: User) -> None:
+    if region is not None and not region_visible_to(acting_user).filter(pk=region.pk).exists():
+        raise ValidationError({"region": "所选区域不在您的管辖范围内"})
+
+
+def _not_in_future(day: dt.date | None, field: str, label: str) -> None:
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: f"{label}不能晚于今天"})
+
+
+def _save_instructor(instructor: Instructor, fields: dict) -> Instructor:
+    unknown = set(fields) - set(INSTRUCTOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown instructor fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instructor, name, value.strip() if isinstance(value, str) else value)
+    instructor.full_clean()
+    instructor.save()
+    return instructor
+
+
+@write_service(Capability.EDIT_PARTY, message=INSTRUCTOR_REFUSED)
+def instructor_create(*, acting_user: User, **fields) -> Instructor:
+    """Add a 党建工作指导员 (fields: INSTRUCTOR_FIELDS) in acting_user's jurisdiction."""
+    _require_region_visible(fields.get("region"), acting_user)
+    return _save_instructor(Instructor(), fields)
+
+
+@write_service(Capability.EDIT_PARTY, message=INSTRUCTOR_REFUSED)
+def instructor_update(*, instructor: Instructor, acting_user: User, **fields) -> Instructor:
+    """Edit an instructor of acting_user's region. A blank `phone` keeps the stored one (the form
+    never shows it in clear)."""
+    _require_visible(instructor, acting_user, "该指导员不在您的管辖区域内")
+    _require_region_visible(fields.get("region"), acting_user)
+    if not (fields.get("phone") or "").strip():
+        fields.pop("phone", None)
+    return _save_instructor(instructor, fields)
+
+
+@write_service(Capability.EDIT_PARTY, message=INSTRUCTOR_REFUSED)
+def instructor_end(*, instructor: Instructor, ended_on: dt.date, reason: str = "", acting_user: User) -> Instructor:
+    """结束工作: the instructor leaves the work from `ended_on` (kept, never deleted). Their
+    assignments still active then end the same day (the enterprises lose this work coverage from
+    `ended_on`; past snapshots keep their figures)."""
+    _require_visible(instructor, acting_user, "该指导员不在您的管辖区域内")
+    if instructor.ended_on is not None:
+        raise ValidationError({"ended_on": f"该指导员已于 {instructor.ended_on:%Y-%m-%d} 结束工作"})
+    if ended_on is None:
+        raise ValidationError({"ended_on": "请填写结束工作日期"})
+    _not_in_future(ended_on, "ended_on", "结束工作日期")
+    open_assignments = instructor.assignments.filter(Q(end_on__isnull=True) | Q(end_on__gte=ended_on))
+    late = open_assignments.filter(start_on__gte=ended_on).select_related("enterprise").first()
+    if late is not None:
+        raise ValidationError(
+            {
+                "ended_on": (
+                    f"该指导员派驻“{late.enterprise.name}”自 {late.start_on:%Y-%m-%d} 开始，结束工作日期应晚于此日"
+                )
+            }
+        )
+    open_assignments.update(end_on=ended_on - dt.timedelta(days=1), end_reason=f"指导员结束工作：{reason}".strip("："))
+    instructor.ended_on, instructor.end_reason = ended_on, (reason or "").strip()
+    instructor.full_clean()
+    instructor.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    return instructor
+
+
+def instructor_loads(queryset, day: dt.date | None = None):
+    """Each instructor's current load: `load`, the number of their active assignments (one query)."""
+    day = day or timezone.localdate()
+    return queryset.annotate(load=Count("assignments", filter=assignment_active_q(day, prefix="assignments__")))
+
+
+def _member_counts(enterprise_ids: Iterable[int]) -> dict[int, int]:
+    """Counted members (full and probationary, by workplace; the ledger's rule) per enterprise."""
+    rows = (
+        PartyMember.objects.filter(
+            status__in=MemberStatus.values, workplace_id__in=list(enterprise_ids), workplace__isnull=False
+        )
+        .order_by()
+        .values("workplace_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["workplace_id"]: row["n"] for row in rows}
+
+
+@write_service(Capability.EDIT_PARTY, message=ASSIGNMENT_REFUSED)
+def assignment_dispatch(
+    *,
+    instructor: Instructor,
+    enterprises: Iterable[Enterprise],
+    start_on: dt.date,
+    end_on: dt.date | None = None,
+    acting_user: User,
+) -> list[Assignment]:
+    """派驻指导员: one instructor to one or several enterprises WITHOUT members, all or nothing (any
+    refused enterprise refuses the whole dispatch, every reason listed under `enterprise`). An
+    enterprise with members should get an organization instead; one the same instructor already
+    serves is refused too. `end_on` (optional) is the last day of the assignment."""
+    enterprises = list(dict.fromkeys(enterprises))
+    if not Instructor.objects.visible_to(acting_user).filter(pk=instructor.pk).exists():
+        raise ValidationError({"instructor": OUT_OF_SCOPE})
+    if not enterprises:
+        raise ValidationError({"enterprise": "请选择至少一家企业"})
+    ids = [enterprise.pk for enterprise in enterprises]
+    visible = set(Enterprise.objects.visible_to(acting_user).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(visible) != len(ids):
+        raise ValidationError({"enterprise": OUT_OF_SCOPE})
+    if start_on is None:
+        raise ValidationError({"start_on": "请填写派驻开始日期"})
+    if instructor.ended_on is not None and instructor.ended_on <= start_on:
+        raise ValidationError(
+            {"instructor": f"指导员“{instructor.name}”已于 {instructor.ended_on:%Y-%m-%d} 结束工作，不能再派驻"}
+        )
+    if end_on is not None and end_on < start_on:
+        raise ValidationError({"end_on": "派驻结束日期不能早于开始日期"})
+    members = _member_counts(ids)
+    already = set(
+        instructor.assignments.filter(enterprise_id__in=ids)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=start_on))
+        .values_list("enterprise_id", flat=True)
+    )
+    reasons = []
+    for enterprise in enterprises:
+        if members.get(enterprise.pk):
+            reasons.append(
+                f"“{enterprise.name}”已有党员（{members[enterprise.pk]}名），应组建党组织或纳入联合党组织，不派驻指导员"
+            )
+        elif enterprise.pk in already:
+            reasons.append(f"“{enterprise.name}”已由指导员“{instructor.name}”派驻联系，不能重复派驻")
+    if reasons:
+        raise ValidationError({"enterprise": reasons})
+    assignments = []
+    for enterprise in enterprises:
+        assignment = Assignment(instructor=instructor, enterprise=enterprise, start_on=start_on, end_on=end_on)
+        assignment.full_clean()
+        assignments.append(assignment)
+    return Assignment.objects.bulk_create(assignments)
+
+
+@write_service(Capability.EDIT_PARTY, message=ASSIGNMENT_REFUSED)
+def assignment_end(*, assignment: Assignment, ended_on: dt.date, reason: str = "", acting_user: User) -> Assignment:
+    """结束派驻: from `ended_on` the instructor no longer serves the enterprise (the enterprise's work
+    coverage changes from that day; `end_on`, the last day served, is the day before). Past
+    snapshots keep their figures; the assignment stays (never deleted)."""
+    _require_visible(assignment, acting_user, "该派驻不在您的管辖区域内")
+    today = timezone.localdate()
+    if assignment.end_on is not None and assignment.end_on < today:
+        raise ValidationError({"ended_on": f"该派驻已于 {assignment.end_on:%Y-%m-%d} 结束"})
+    if ended_on is None:
+        raise ValidationError({"ended_on": "请填写结束日期"})
+    _not_in_future(ended_on, "ended_on", "结束日期")
+    if ended_on <= assignment.start_on:
+        raise ValidationError({"ended_on": f"结束日期应晚于派驻开始日期（{assignment.start_on:%Y-%m-%d}）"})
+    assignment.end_on = ended_on - dt.timedelta(days=1)
+    assignment.end_reason = (reason or "").strip()
+    assignment.full_clean()
+    assignment.save(update_fields=["end_on", "end_reason"])
+    return assignment
+
+
+def assignment_is_active(assignment: Assignment, day: dt.date | None = None) -> bool:
+    day = day or timezone.localdate()
+    return assignment.start_on <= day and (assignment.end_on is None or assignment.end_on >= day)
+
+
+# --- end of the instructors/assignments workspace block --------------------------------------------
