@@ -19,7 +19,6 @@ from tests.factories import CarrierFactory, EnterpriseFactory, PartyMemberFactor
 pytestmark = pytest.mark.django_db
 
 
-
 def _valid_id(serial: int) -> str:
     body = f"37090219850301{serial:03d}"
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
