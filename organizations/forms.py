@@ -185,7 +185,7 @@ class PartyOrganizationForm(WorkspaceModelForm):
             "is_online",
             "established_on",
         )
-        widgets = {"established_on": _date_widget(), "formation": forms.RadioSelect}
+        widgets = {"established_on": _date_widget()}
         help_texts = {"level": "按党员人数建议：50名以下党支部，51–100名党总支，100名以上党委"}
 
 
