@@ -135,8 +135,10 @@ class PartyMember(models.Model):
     discovered_via = models.CharField(_("发现途径"), max_length=16, choices=DiscoveredVia.choices, blank=True)
     is_mobile = models.BooleanField(_("流动党员"), default=False)
     # 流动党员: where their organization relationship stays (the home organization, outside the portal).
-    mobile_home_organization = models.CharField(_("流出地党组织"), max_length=200, blank=True)
-    mobile_home_region = models.CharField(_("流出地"), max_length=128, blank=True)
+    mobile_home_organization = models.CharField(
+        _("流出地党组织"), max_length=200, blank=True, default="", db_default=""
+    )
+    mobile_home_region = models.CharField(_("流出地"), max_length=128, blank=True, default="", db_default="")
     # The last transfer of the organization relationship (组织关系转接); the audit trail keeps every one.
     transferred_on = models.DateField(_("组织关系转入日期"), null=True, blank=True)
     previous_organization = models.ForeignKey(
