@@ -20,3 +20,259 @@ class PartyMemberLookupForm(forms.Form):
         """(field, value) of a valid form."""
         field = "id_number" if self.cleaned_data.get("id_number") else "phone"
         return field, self.cleaned_data[field]
+
+
+# --- Staff workspace (issue 10): members, organizations, survey visits (NAME=org) ---------------
+# (helpers appending after this block: keep it whole)
+
+
+from enterprises.models import Carrier, Enterprise  # noqa: E402
+from organizations.models import PartyMember, PartyOrganization  # noqa: E402
+from portal.forms import EndForm, FormTokenField, WorkspaceForm, WorkspaceModelForm, scoped_choice  # noqa: E402
+from portal.models import Region  # noqa: E402
+from portal.scoping import region_visible_to  # noqa: E402
+
+_DATE = {"type": "date"}
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
+
+
+def organization_regions(user):
+    return region_visible_to(user).select_related("parent")
+
+
+MEMBER_FORM_FIELDS = (
+    "name",
+    "status",
+    "gender",
+    "birth_date",
+    "education",
+    "joined_on",
+    "id_number",
+    "phone",
+    "workplace",
+    "organization",
+    "participates_in",
+    "is_mobile",
+    "mobile_home_organization",
+    "mobile_home_region",
+    "is_hidden",
+    "discovered_via",
+)
+
+
+class PartyMemberForm(WorkspaceModelForm):
+    """登记党员 / 编辑党员. On edit the organization relationship is left out (组织关系转接 has its own
+    page with the date)."""
+
+    workplace = scoped_choice(
+        Enterprise,
+        url="enterprises:enterprise-autocomplete",
+        required=False,
+        label="工作单位",
+        placeholder="输入企业名称或信用代码",
+    )
+    organization = scoped_choice(
+        PartyOrganization,
+        url="organizations:autocomplete",
+        required=False,
+        label="组织关系所在党组织",
+        placeholder="输入党组织名称",
+        help_text="党员只能隶属一个党组织（一方隶属）",
+    )
+    participates_in = scoped_choice(
+        PartyOrganization,
+        url="organizations:autocomplete",
+        multiple=True,
+        required=False,
+        label="参加组织生活的其他党组织",
+        placeholder="输入党组织名称，可选多个",
+        help_text="多重管理：可在其他党组织参加组织生活",
+    )
+
+    class Meta:
+        model = PartyMember
+        fields = MEMBER_FORM_FIELDS
+        widgets = {
+            "birth_date": _date_widget(),
+            "joined_on": _date_widget(),
+            "id_number": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        help_texts = {
+            "mobile_home_organization": "流动党员填写",
+            "discovered_via": "隐性党员填写",
+        }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        if self.instance.pk:
+            self.fields.pop("organization")
+            self.fields["participates_in"].queryset = self.fields["participates_in"].queryset.exclude(
+                pk=self.instance.organization_id
+            )
+        for name in ("id_number", "phone", "gender", "education", "discovered_via"):
+            self.fields[name].required = False
+
+
+class PartyMemberTransferForm(WorkspaceForm):
+    organization = scoped_choice(
+        PartyOrganization,
+        url="organizations:autocomplete",
+        label="转入党组织",
+        placeholder="输入党组织名称",
+    )
+    transferred_on = forms.DateField(label="转接日期", widget=_date_widget())
+    form_token = FormTokenField()
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["organization"].queryset = self.fields["organization"].queryset.filter(dissolved_on__isnull=True)
+
+
+class PartyOrganizationForm(WorkspaceModelForm):
+    region = scoped_choice(
+        Region,
+        url="enterprises:region-autocomplete",
+        scope=organization_regions,
+        required=False,
+        label="所属区域",
+        placeholder="默认：所覆盖企业或载体的区域",
+    )
+    carrier = scoped_choice(
+        Carrier,
+        url="enterprises:carrier-autocomplete",
+        required=False,
+        label="依托载体",
+        placeholder="联合组建时必填：输入载体名称",
+    )
+    covered_enterprises = scoped_choice(
+        Enterprise,
+        url="enterprises:enterprise-autocomplete",
+        multiple=True,
+        label="覆盖企业",
+        placeholder="输入企业名称或信用代码，可选多个",
+        help_text="单独组建：一家企业（至少3名正式党员）；联合组建：多家企业，有无党员均可",
+    )
+    parent = scoped_choice(
+        PartyOrganization,
+        url="organizations:autocomplete",
+        required=False,
+        label="上级党组织",
+        placeholder="输入党组织名称",
+    )
+    secretary = scoped_choice(
+        PartyMember,
+        url="organizations:member-autocomplete",
+        required=False,
+        label="党组织书记",
+        placeholder="输入党员姓名",
+    )
+
+    class Meta:
+        model = PartyOrganization
+        fields = (
+            "name",
+            "formation",
+            "covered_enterprises",
+            "carrier",
+            "level",
+            "region",
+            "parent",
+            "secretary",
+            "is_online",
+            "established_on",
+        )
+        widgets = {"established_on": _date_widget()}
+        help_texts = {"level": "按党员人数建议：50名以下党支部，51–100名党总支，100名以上党委"}
+
+
+class PartyOrganizationDissolveForm(EndForm):
+    pass
+
+
+# 记录走访 -------------------------------------------------------------------------------------------
+
+VISIT_MEMBER_FIELDS = (
+    "name",
+    "status",
+    "gender",
+    "birth_date",
+    "education",
+    "joined_on",
+    "id_number",
+    "phone",
+    "is_hidden",
+    "discovered_via",
+)
+
+
+class SurveyVisitForm(WorkspaceForm):
+    visited_on = forms.DateField(label="走访日期", widget=_date_widget())
+    member_count_confirmed = forms.IntegerField(
+        label="核实党员数",
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        help_text="走访中核实的在该企业工作的党员人数",
+    )
+    employee_count = forms.IntegerField(
+        label="从业人员数",
+        min_value=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+    )
+    address = forms.CharField(label="地址", max_length=255, required=False)
+    legal_representative = forms.CharField(label="法定代表人", max_length=64, required=False)
+    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    form_token = FormTokenField()
+
+
+class SurveyVisitEnterpriseForm(WorkspaceForm):
+    enterprise = scoped_choice(
+        Enterprise, url="enterprises:enterprise-autocomplete", label="走访的企业", placeholder="输入企业名称或信用代码"
+    )
+
+
+class VisitMemberForm(WorkspaceModelForm):
+    """One member found at the visited enterprise (a row of the formset)."""
+
+    form_token = None  # type: ignore[assignment]  # the visit form carries the one token
+
+    class Meta:
+        model = PartyMember
+        fields = VISIT_MEMBER_FIELDS
+        widgets = {
+            "birth_date": _date_widget(),
+            "joined_on": _date_widget(),
+            "id_number": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("id_number", "phone", "gender", "education", "discovered_via"):
+            self.fields[name].required = False
+        for name, field in self.fields.items():
+            if not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs["aria-describedby"] = f"{self.prefix}-{name}-errors"
+
+
+class _VisitMemberFormSet(forms.BaseFormSet):
+    def __init__(self, *args, user, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "user": self.user}
+
+    def members(self) -> list[dict]:
+        """The filled rows' data (empty rows skipped), in order."""
+        return [form.cleaned_data for form in self.forms if form.has_changed() and form.cleaned_data]
+
+
+VisitMemberFormSet = forms.formset_factory(
+    VisitMemberForm, formset=_VisitMemberFormSet, extra=3, max_num=50, validate_max=True
+)

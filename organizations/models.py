@@ -134,6 +134,21 @@ class PartyMember(models.Model):
     is_hidden = models.BooleanField(_("隐性党员"), default=False)
     discovered_via = models.CharField(_("发现途径"), max_length=16, choices=DiscoveredVia.choices, blank=True)
     is_mobile = models.BooleanField(_("流动党员"), default=False)
+    # 流动党员: where their organization relationship stays (the home organization, outside the portal).
+    mobile_home_organization = models.CharField(
+        _("流出地党组织"), max_length=200, blank=True, default="", db_default=""
+    )
+    mobile_home_region = models.CharField(_("流出地"), max_length=128, blank=True, default="", db_default="")
+    # The last transfer of the organization relationship (组织关系转接); the audit trail keeps every one.
+    transferred_on = models.DateField(_("组织关系转入日期"), null=True, blank=True)
+    previous_organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("原党组织"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     region = models.ForeignKey("portal.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
