@@ -116,9 +116,10 @@ BLANK_CHOICE_LABEL = "请选择"
 
 def _blank_choice_in_chinese(field: forms.Field) -> None:
     """Django's "---------" for an empty choice reads as noise on a Chinese page: 请选择."""
-    if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
-        field.empty_label = BLANK_CHOICE_LABEL
-    elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
+    if isinstance(field, forms.ModelChoiceField):  # never iterate its queryset: it may hold a city
+        if field.empty_label is not None:
+            field.empty_label = BLANK_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField):
         choices: list[Any] = list(field.choices)  # type: ignore[arg-type]  # a plain list once bound
         if choices and choices[0][0] in ("", None) and choices[0][1] == "---------":
             field.choices = [("", BLANK_CHOICE_LABEL), *choices[1:]]
