@@ -18,6 +18,7 @@ api_patterns = [
 portal_patterns = [
     path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
     path("audit/access/", views.AccessLogSearchView.as_view(), name="access-log"),
+    path("manage/", include("portal.administration_urls")),  # 系统管理: users, regions (ADMINISTER)
 ]
 
 urlpatterns = [
