@@ -141,7 +141,7 @@ class UserDetailView(LoginRequiredMixin, CapabilityRequiredMixin, DetailView):
 class _ManagedUserMixin:
     """Form pages on one user: looked up among the users the administrator manages (else 404)."""
 
-    model = User
+    model: type[Model] = User
     object_kwarg = "user"
     list_url_name = "portal:user-list"
     request: Any
@@ -160,7 +160,7 @@ class _ManagedUserMixin:
         items: list[tuple[str, str | None]] = [("用户", "portal:user-list")]
         if self.object is not None:
             items.append((str(self.object), user_url(self.object)))
-        items.append((self.get_title(), None))  # type: ignore[attr-defined]
+        items.append((self.get_title(), None))
         return breadcrumb(*items)
 
 
@@ -316,7 +316,7 @@ class RegionListView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
 
 
 class _ManagedRegionMixin:
-    model = Region
+    model: type[Model] = Region
     object_kwarg = "region"
     list_url_name = "portal:region-list"
     request: Any
@@ -335,7 +335,7 @@ class _ManagedRegionMixin:
         items: list[tuple[str, str | None]] = [("行政区划", "portal:region-list")]
         if self.object is not None:
             items.append((str(self.object), None))
-        items.append((self.get_title(), None))  # type: ignore[attr-defined]
+        items.append((self.get_title(), None))
         return breadcrumb(*items)
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from portal.choices import RegionLevel, Role
 from portal.filters import PortalFilterSet, RegionFilter
 from portal.forms import FormTokenField, WorkspaceForm, WorkspaceModelForm, scoped_choice
-from portal.models import Region, User
+from portal.models import PARENT_LEVEL, Region, User
 from portal.scoping import region_visible_to
 
 SET, GENERATE = "set", "generate"
@@ -51,7 +51,7 @@ class PasswordFieldsMixin:
 
 def _password_fields() -> dict[str, forms.Field]:
     return {
-        "password_mode": forms.ChoiceField(label="密码", choices=PASSWORD_MODES, initial=SET, widget=forms.RadioSelect),
+        "password_mode": forms.ChoiceField(label="密码设置方式", choices=PASSWORD_MODES, initial=SET),
         "password": forms.CharField(
             label="新密码",
             required=False,
@@ -144,9 +144,7 @@ class RegionMoveForm(WorkspaceForm):
 
     def __init__(self, *args: Any, region: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        parent_level = {RegionLevel.STREET: RegionLevel.DISTRICT, RegionLevel.COMMUNITY: RegionLevel.STREET}.get(
-            region.level, RegionLevel.DISTRICT
-        )
+        parent_level = PARENT_LEVEL.get(region.level, RegionLevel.DISTRICT)  # a street's: a district
         field: Any = self.fields["new_parent"]
         field.queryset = (
             region_visible_to(self.user).filter(level=parent_level).exclude(pk=region.parent_id).order_by("path")
