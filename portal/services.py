@@ -4,21 +4,28 @@ region tree (行政区划调整). Pages, API actions, exports and commands call 
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+import string
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils import timezone
 
 from portal.audit import attributed, write_service
-from portal.choices import AccessKind
+from portal.choices import AccessKind, RegionLevel
 from portal.fields import EncryptedTextField, Undecryptable, digest_candidates, mask_id_number, mask_phone
-from portal.models import AccessLog, Region, User, rewrite_subtree
+from portal.models import PARENT_LEVEL, AccessLog, Region, User, rewrite_subtree
 from portal.permissions import Capability, has_capability
 
 
@@ -207,3 +214,169 @@ def personal_data_lookup(
         ip=ip,
     )
     return manager.visible_to(user).filter(pk__in=ids)
+
+
+# --- 系统管理: users and regions, managed by city administrators in the portal -------------------
+# (portal/administration.py holds the pages.) A city administrator manages what lies inside their
+# own jurisdiction only: a user whose jurisdiction is in their subtree, a region of their subtree.
+# Passwords are never logged: the audit trigger of portal_user ignores the `password` column
+# (portal/migrations/0002_audit_trigger_function.py), and no service puts one in a message.
+
+CHILD_LEVEL: dict[str, str] = {parent: child for child, parent in PARENT_LEVEL.items()}
+
+
+def _in_admin_scope(region: Region | None, acting_user: Any) -> bool:
+    if acting_user.is_superuser:
+        return True
+    if region is None or acting_user.jurisdiction_id is None:
+        return False
+    return region.is_within(acting_user.jurisdiction)
+
+
+def _require_user_in_scope(user: User, acting_user: Any) -> None:
+    if user.is_superuser and not acting_user.is_superuser:
+        raise PermissionDenied("超级用户只能由超级用户管理")
+    if not _in_admin_scope(user.jurisdiction, acting_user):
+        raise PermissionDenied("该用户不在您的管辖区域内")
+
+
+def _require_jurisdiction_in_scope(jurisdiction: Region | None, acting_user: Any) -> None:
+    if jurisdiction is not None and not _in_admin_scope(jurisdiction, acting_user):
+        scope = acting_user.jurisdiction.name if acting_user.jurisdiction_id else "—"
+        raise ValidationError({"jurisdiction": f"只能把用户设在您的管辖区域（{scope}）之内"})
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
+def generate_password() -> str:
+    """A random password that passes the portal's validators (shown once to the administrator)."""
+    alphabet = string.ascii_letters + string.digits
+    body = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{body[:4]}-{body[4:8]}-{body[8:]}{secrets.choice('ABCDEFGHJKLMNPQRSTUVWXYZ')}{secrets.randbelow(10)}"
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以管理用户")
+def user_create(
+    *, username: str, full_name: str, role: str, jurisdiction: Region | None, password: str, acting_user: Any
+) -> User:
+    """A new user with a role and a jurisdiction inside the administrator's own; the initial
+    password must pass Django's password validators (the caller may have generated it)."""
+    _require_jurisdiction_in_scope(jurisdiction, acting_user)
+    user = User(username=username.strip(), full_name=full_name.strip(), role=role, jurisdiction=jurisdiction)
+    user.full_clean(exclude=["password"])  # the model's rules (jurisdiction required, unique username)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以管理用户")
+def user_update(*, user: User, full_name: str, role: str, jurisdiction: Region | None, acting_user: Any) -> User:
+    """Role, jurisdiction and name of a user inside the administrator's jurisdiction. Nobody demotes
+    themselves or narrows their own jurisdiction (they would lock themselves out of this page)."""
+    _require_user_in_scope(user, acting_user)
+    _require_jurisdiction_in_scope(jurisdiction, acting_user)
+    if user.pk == acting_user.pk:
+        if role != user.role:
+            raise ValidationError({"role": "不能修改自己的角色"})
+        if jurisdiction != user.jurisdiction:
+            raise ValidationError({"jurisdiction": "不能修改自己的管辖区域"})
+    user.full_name = full_name.strip()
+    user.role = role
+    user.jurisdiction = jurisdiction
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["full_name", "role", "jurisdiction"])
+    return user
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以管理用户")
+def user_set_active(*, user: User, active: bool, reason: str, acting_user: Any) -> User:
+    """启用 / 停用 a user (never deleted: their records keep their author). The change log records
+    the is_active change with the reason in its context ("user_set_active:<reason>")."""
+    _require_user_in_scope(user, acting_user)
+    if user.pk == acting_user.pk and not active:
+        raise ValidationError({"reason": "不能停用自己的账号"})
+    reason = reason.strip()
+    if not active and not reason:
+        raise ValidationError({"reason": "请填写停用原因"})
+    if user.is_active == active:
+        raise ValidationError({"reason": f"该用户已{'启用' if active else '停用'}，无需重复办理"})
+    user.is_active = active
+    with attributed(acting_user, context=f"user_set_active:{reason}"[:128]):
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以管理用户")
+def user_reset_password(*, user: User, password: str, acting_user: Any) -> User:
+    """A new password set by the administrator (or generated and shown to them once). The hash is
+    not recorded in the change log (the trigger ignores the column)."""
+    _require_user_in_scope(user, acting_user)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以管理用户")
+def user_unlock(*, user: User, acting_user: Any) -> int:
+    """Lift a lockout after repeated failed logins (django-axes): the user may sign in again at
+    once. Returns the number of lockout records cleared."""
+    _require_user_in_scope(user, acting_user)
+    return axes_reset(username=user.username)
+
+
+def locked_out_usernames(usernames: Sequence[str]) -> set[str]:
+    """Which of `usernames` are locked out now (django-axes: failures at the limit within the
+    cool-off time), in one query."""
+    if not usernames:
+        return set()
+    queryset = AccessAttempt.objects.filter(
+        username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if isinstance(cooloff, dt.timedelta):
+        queryset = queryset.filter(attempt_time__gte=timezone.now() - cooloff)
+    return set(queryset.values_list("username", flat=True))
+
+
+def _require_region_in_scope(region: Region, acting_user: Any, field: str | None = None) -> None:
+    if not _in_admin_scope(region, acting_user):
+        if field:
+            raise ValidationError({field: "所选区域不在您的管辖区域内"})
+        raise PermissionDenied("该区域不在您的管辖区域内")
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以维护行政区划")
+def region_create(*, parent: Region, code: str, name: str, acting_user: Any) -> Region:
+    """A street under a district or a community under a street, inside the administrator's
+    jurisdiction. Codes below the district are 12-digit statistical codes that begin with the
+    parent's own digits (街道 370902001000 under 370902, 社区 370902001001 under 370902001)."""
+    _require_region_in_scope(parent, acting_user, "parent")
+    level = CHILD_LEVEL.get(parent.level)
+    if level not in (RegionLevel.STREET, RegionLevel.COMMUNITY):
+        raise ValidationError({"parent": "只能在区县下新增街道乡镇，或在街道乡镇下新增社区村"})
+    code = code.strip()
+    if len(code) != 12 or not code.isdigit():
+        raise ValidationError({"code": "街道乡镇、社区村的区划代码应为 12 位统计用区划代码"})
+    prefix = parent.code[:6] if level == RegionLevel.STREET else parent.code[:9]
+    if not code.startswith(prefix):
+        raise ValidationError({"code": f"区划代码应以上级区划代码“{prefix}”开头"})
+    region = Region(code=code, name=name.strip(), level=level, parent=parent)
+    region.full_clean(exclude=["path"])
+    region.save()
+    return region
+
+
+@write_service(Capability.ADMINISTER, message="只有管理员可以维护行政区划")
+def region_rename(*, region: Region, name: str, acting_user: Any) -> Region:
+    _require_region_in_scope(region, acting_user)
+    region.name = name.strip()
+    region.full_clean(exclude=["path"])
+    region.save(update_fields=["name"])
+    return region

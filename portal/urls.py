@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from portal import views
@@ -15,9 +15,10 @@ api_patterns = [
 
 # The portal's own pages: the administrators' logs (each app routes its records' change history
 # to RecordHistoryView in its own urls.py).
-portal_patterns = [
+portal_patterns: list[URLPattern | URLResolver] = [
     path("audit/", views.AuditSearchView.as_view(), name="audit-search"),
     path("audit/access/", views.AccessLogSearchView.as_view(), name="access-log"),
+    path("manage/", include("portal.administration_urls")),  # 系统管理: users, regions (ADMINISTER)
 ]
 
 urlpatterns = [

@@ -124,6 +124,10 @@ FACTORIES: dict[str, Callable[[Region], models.Model]] = {
     ),
     "assessments.LedgerPeriod": _ledger_period,
     "assessments.LedgerRow": _ledger_row,
+    # 系统管理 (portal/administration.py): a user of the region; a street under it (a street is
+    # what 调整隶属 moves).
+    "portal.User": lambda region: f.UserFactory(username=f"managed_{region.code}", jurisdiction=region),
+    "portal.Region": lambda region: f.region(f"{region.code}001000", f"{region.name}测试街道", "STREET", region),
 }
 
 # A URL whose object must be more than a plain row of its model (a gap list's enterprise must be
