@@ -81,6 +81,8 @@ class TrainingForm(WorkspaceModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["participant_count"].required = False
+        if not self.instance.pk:
+            self.initial.update(hours=None, participant_count=None)  # not a misleading 0
 
 
 class StipendForm(WorkspaceModelForm):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.utils import timezone
 
 from instructors.choices import TrainingAudience
@@ -25,19 +27,21 @@ from portal.scoping import region_visible_to
 RECORDS_REFUSED = "您的角色无权维护指导员工作记录"
 
 
-def _records_require_visible(record, acting_user: User, message: str) -> None:
-    if not type(record)._default_manager.visible_to(acting_user).filter(pk=record.pk).exists():
+def _records_require_visible(record: Model, acting_user: User, message: str) -> None:
+    manager: Any = type(record)._default_manager
+    if not manager.visible_to(acting_user).filter(pk=record.pk).exists():
         raise PermissionDenied(message)
 
 
-def _records_require_in_scope(obj, acting_user: User, field: str) -> None:
+def _records_require_in_scope(obj: Model | None, acting_user: User, field: str) -> None:
     """A related record picked on the form: ValidationError beside `field` when it is outside."""
     if obj is None:
         return
     if isinstance(obj, Region):
         visible = region_visible_to(acting_user).filter(pk=obj.pk).exists()
     else:
-        visible = type(obj)._default_manager.visible_to(acting_user).filter(pk=obj.pk).exists()
+        manager: Any = type(obj)._default_manager
+        visible = manager.visible_to(acting_user).filter(pk=obj.pk).exists()
     if not visible:
         raise ValidationError({field: OUT_OF_SCOPE})
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 
 from organizations.models import ExcellenceSystem, OrgLifeRecord, PartyMember, PartyOrganization
 from organizations.services import organization_members
@@ -59,6 +60,9 @@ class OrgLifeRecordForm(WorkspaceModelForm):
         field.widget.url = reverse("organizations:life-attendee-autocomplete", args=[organization.pk])
         self.fields["attendance"].required = False
         self.fields["attendance"].min_value = 0
+        if not self.instance.pk:
+            self.fields["held_on"].initial = timezone.localdate  # most records are entered on the day
+            self.initial["attendance"] = None  # counted from the attendees unless given
 
 
 class OrgLifeRecordVoidForm(EndForm):
