@@ -203,7 +203,7 @@ class OrgLifeRecordVoidView(_OrganizationChildMixin, WorkspaceEndView):
     service = services.life_record_void
     title = "作废组织生活记录"
     success_message = "已作废：{object}"
-    warning = "作废后该记录保留在变更记录中，但不再计入组织生活开展情况；录入有误而能更正的，请使用“更正”。"
+    warning = "作废后记录保留并标注“已作废”，可在变更记录中查到；录入有误而能更正的，请使用“更正”。"
 
     def get_queryset(self):
         return super().get_queryset().select_related("organization")
