@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from instructors.choices import InstructorSource, TrainingAudience
@@ -105,7 +106,8 @@ class Assignment(models.Model):
 
 
 class FirstSecretaryAppointment(models.Model):
-    """第一书记: a person appointed to an organization for a period."""
+    """第一书记: a person appointed to an organization for a period; ended (end_on) with a
+    reason, never deleted. The phone is personal data: encrypted at rest like an instructor's."""
 
     organization = models.ForeignKey(
         "organizations.PartyOrganization",
@@ -115,8 +117,10 @@ class FirstSecretaryAppointment(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=64)
     employer = models.CharField(_("派出单位及职务"), max_length=200, blank=True)
+    phone = EncryptedTextField(_("联系电话"), blank=True, db_default="")
     start_on = models.DateField(_("任职开始"))
     end_on = models.DateField(_("任职结束"), null=True, blank=True)
+    end_reason = models.CharField(_("离任原因"), max_length=255, blank=True, db_default="")
 
     objects = FirstSecretaryQuerySet.as_manager()
 
@@ -135,9 +139,36 @@ class FirstSecretaryAppointment(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.organization}）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("instructors:first-secretary-update", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        return reverse("instructors:first-secretary-history", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.phone:
+            try:
+                validate_phone(self.phone)
+            except ValidationError as exc:
+                errors["phone"] = exc.messages[0]
+        if self.start_on is not None and self.start_on > timezone.localdate():
+            errors["start_on"] = "任职开始日期不能晚于今天"
+        elif self.start_on is not None and self.organization_id:
+            org = self.organization
+            if self.start_on < org.established_on:
+                errors["start_on"] = f"任职开始日期不能早于党组织成立日期（{org.established_on:%Y-%m-%d}）"
+            elif org.dissolved_on is not None and self.start_on >= org.dissolved_on:
+                errors["start_on"] = f"党组织已于 {org.dissolved_on:%Y-%m-%d} 撤销，不能任命第一书记"
+        if self.start_on is not None and self.end_on is not None and self.end_on < self.start_on:
+            errors["end_on"] = "任职结束日期不能早于开始日期"
+        if errors:
+            raise ValidationError(errors)
+
 
 class Training(models.Model):
-    """培训 for secretaries, instructors or investors."""
+    """培训 for secretaries, instructors or investors: the course, the day, the hours, and who
+    took part (the instructors by name when the audience is instructors, else a list of names)."""
 
     title = models.CharField(_("培训名称"), max_length=200)
     audience = models.CharField(_("培训对象"), max_length=16, choices=TrainingAudience.choices)
@@ -146,6 +177,7 @@ class Training(models.Model):
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1, default=0)
     participant_count = models.PositiveIntegerField(_("参训人数"), default=0)
     instructors = models.ManyToManyField(Instructor, verbose_name=_("参训指导员"), blank=True, related_name="trainings")
+    trainees = models.TextField(_("参训人员名单"), blank=True, db_default="", help_text=_("姓名，用逗号或换行分隔"))
 
     objects = TrainingQuerySet.as_manager()
 
@@ -156,6 +188,23 @@ class Training(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("instructors:training-update", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        return reverse("instructors:training-history", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.held_on is not None and self.held_on > timezone.localdate():
+            errors["held_on"] = "培训日期不能晚于今天"
+        if self.hours is not None and self.hours <= 0:
+            errors["hours"] = "学时应大于 0"
+        if self.participant_count is not None and self.participant_count <= 0:
+            errors["participant_count"] = "参训人数应大于 0"
+        if errors:
+            raise ValidationError(errors)
 
 
 class Stipend(models.Model):
@@ -196,6 +245,34 @@ class Stipend(models.Model):
     def __str__(self) -> str:
         return f"{self.instructor} {self.year}-{self.month:02d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("instructors:stipend-update", args=[self.pk])
+
+    def get_history_url(self) -> str:
+        return reverse("instructors:stipend-history", args=[self.pk])
+
+    @property
+    def period(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.month and not 1 <= self.month <= 12:
-            raise ValidationError({"month": "月份应为 1–12"})
+            errors["month"] = "月份应为 1–12"
+        if self.year is not None and not 2000 <= self.year <= timezone.localdate().year + 1:
+            errors["year"] = "年度不正确"
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = "金额应大于 0"
+        if self.paid_on is not None:
+            if self.paid_on > timezone.localdate():
+                errors["paid_on"] = "发放日期不能晚于今天"
+            elif (
+                "year" not in errors
+                and "month" not in errors
+                and self.year
+                and self.month
+                and (self.paid_on.year, self.paid_on.month) < (self.year, self.month)
+            ):
+                errors["paid_on"] = "发放日期不能早于津贴所属月份"
+        if errors:
+            raise ValidationError(errors)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from instructors import views
-from instructors.models import Assignment, Instructor
+from instructors.models import Assignment, FirstSecretaryAppointment, Instructor, Stipend, Training
 from portal.views import RecordHistoryView
 
 app_name = "instructors"
@@ -22,4 +22,36 @@ urlpatterns += [
     path("autocomplete/", views.InstructorAutocompleteView.as_view(), name="autocomplete"),
     path("dispatch/", views.AssignmentDispatchView.as_view(), name="dispatch"),
     path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment-end"),
+]
+
+
+# --- 第一书记, 培训, 工作津贴 (staff workspace, issue 10) ---------------------------------------------
+urlpatterns += [
+    path(
+        "records/organizations/",
+        views.RecordsOrganizationAutocompleteView.as_view(),
+        name="records-organization-autocomplete",
+    ),
+    path(
+        "records/instructors/",
+        views.RecordsInstructorAutocompleteView.as_view(),
+        name="records-instructor-autocomplete",
+    ),
+    path("first-secretaries/", views.FirstSecretaryListView.as_view(), name="first-secretary-list"),
+    path("first-secretaries/new/", views.FirstSecretaryCreateView.as_view(), name="first-secretary-create"),
+    path("first-secretaries/<int:pk>/edit/", views.FirstSecretaryUpdateView.as_view(), name="first-secretary-update"),
+    path("first-secretaries/<int:pk>/end/", views.FirstSecretaryEndView.as_view(), name="first-secretary-end"),
+    path(
+        "first-secretaries/<int:pk>/history/",
+        RecordHistoryView.as_view(model=FirstSecretaryAppointment),
+        name="first-secretary-history",
+    ),
+    path("trainings/", views.TrainingListView.as_view(), name="training-list"),
+    path("trainings/new/", views.TrainingCreateView.as_view(), name="training-create"),
+    path("trainings/<int:pk>/edit/", views.TrainingUpdateView.as_view(), name="training-update"),
+    path("trainings/<int:pk>/history/", RecordHistoryView.as_view(model=Training), name="training-history"),
+    path("stipends/", views.StipendListView.as_view(), name="stipend-list"),
+    path("stipends/new/", views.StipendCreateView.as_view(), name="stipend-create"),
+    path("stipends/<int:pk>/edit/", views.StipendUpdateView.as_view(), name="stipend-update"),
+    path("stipends/<int:pk>/history/", RecordHistoryView.as_view(model=Stipend), name="stipend-history"),
 ]

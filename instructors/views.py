@@ -1,20 +1,28 @@
 from __future__ import annotations
 
+import django_filters
 from django.db.models import Model
 from django.utils import timezone
 
 from instructors import services
+from instructors.choices import TrainingAudience
 from instructors.filtersets import InstructorFilterSet
 from instructors.forms import (
     AssignmentEndForm,
     DispatchForm,
+    FirstSecretaryEndForm,
+    FirstSecretaryForm,
     InstructorEndForm,
     InstructorForm,
     InstructorLookupForm,
+    StipendForm,
+    TrainingForm,
     dispatchable_instructors,
     instructor_label,
 )
-from instructors.models import Assignment, Instructor
+from instructors.models import Assignment, FirstSecretaryAppointment, Instructor, Stipend, Training
+from organizations.models import PartyOrganization
+from portal.filters import PortalFilterSet, RegionFilter
 from portal.permissions import Capability
 from portal.views import (
     AutocompleteView,
@@ -222,3 +230,186 @@ class AssignmentEndView(WorkspaceEndView):
 
 
 # --- end of the instructors/assignments workspace block --------------------------------------------
+
+
+# --- 第一书记, 培训, 工作津贴 (staff workspace, issue 10) ---------------------------------------------
+
+
+class RecordsOrganizationAutocompleteView(AutocompleteView):
+    """Organizations of the user's region, for the 第一书记 form."""
+
+    required_capability = Capability.VIEW_PARTY
+    model = PartyOrganization
+    search_fields = ("name__icontains",)
+    select_related = ("region",)
+
+    def detail(self, obj) -> str:
+        return str(obj.region)
+
+
+class RecordsInstructorAutocompleteView(AutocompleteView):
+    """Instructors of the user's region, for the 培训 and 津贴 forms."""
+
+    required_capability = Capability.VIEW_PARTY
+    model = Instructor
+    search_fields = ("name__icontains",)
+    select_related = ("region",)
+
+    def detail(self, obj) -> str:
+        return f"{obj.get_source_display()} · {obj.region}"
+
+
+class FirstSecretaryFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(label="姓名", field_name="name", lookup_expr="contains")
+    region = RegionFilter(label="区域", region_lookup="organization__region")
+    current = django_filters.BooleanFilter(label="在任", field_name="end_on", lookup_expr="isnull")
+
+    class Meta:
+        model = FirstSecretaryAppointment
+        fields = ["q", "region", "current"]
+
+
+class TrainingFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(label="培训名称", field_name="title", lookup_expr="contains")
+    region = RegionFilter(label="区域")
+    audience = django_filters.ChoiceFilter(label="培训对象", choices=TrainingAudience.choices)
+
+    class Meta:
+        model = Training
+        fields = ["q", "region", "audience"]
+
+
+class StipendFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(label="指导员", field_name="instructor__name", lookup_expr="contains")
+    region = RegionFilter(label="区域", region_lookup="instructor__region")
+    year = django_filters.NumberFilter(label="年度")
+    month = django_filters.NumberFilter(label="月份")
+
+    class Meta:
+        model = Stipend
+        fields = ["q", "region", "year", "month"]
+
+
+class FirstSecretaryListView(ListExportMixin, ScopedListView):
+    model = FirstSecretaryAppointment
+    required_capability = Capability.VIEW_PARTY
+    filterset_class = FirstSecretaryFilterSet
+    select_related = ("organization",)
+    create_url_name = "instructors:first-secretary-create"
+    create_capability = Capability.EDIT_PARTY
+    columns = (
+        Column("姓名", "name", link=True),
+        Column("党组织", "organization"),
+        Column("派出单位及职务", "employer"),
+        Column("任职开始", "start_on"),
+        Column("任职结束", "end_on"),
+    )
+
+
+class FirstSecretaryCreateView(WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = FirstSecretaryAppointment
+    form_class = FirstSecretaryForm
+    service = services.first_secretary_create
+    list_url_name = "instructors:first-secretary-list"
+    template_name = "instructors/first_secretary_form.html"
+    title = "任命第一书记"
+
+
+class FirstSecretaryUpdateView(WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = FirstSecretaryAppointment
+    form_class = FirstSecretaryForm
+    service = services.first_secretary_update
+    object_kwarg = "appointment"
+    list_url_name = "instructors:first-secretary-list"
+    template_name = "instructors/first_secretary_form.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+
+class FirstSecretaryEndView(WorkspaceEndView):
+    required_capability = Capability.EDIT_PARTY
+    model = FirstSecretaryAppointment
+    form_class = FirstSecretaryEndForm
+    service = services.first_secretary_end
+    object_kwarg = "appointment"
+    list_url_name = "instructors:first-secretary-list"
+    title = "第一书记离任"
+    warning = "离任后任职记录保留，任职期间仍计入台账。"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+
+class TrainingListView(ListExportMixin, ScopedListView):
+    model = Training
+    required_capability = Capability.VIEW_PARTY
+    filterset_class = TrainingFilterSet
+    select_related = ("region",)
+    create_url_name = "instructors:training-create"
+    create_capability = Capability.EDIT_PARTY
+    columns = (
+        Column("培训名称", "title", link=True),
+        Column("培训对象", "get_audience_display"),
+        Column("培训日期", "held_on"),
+        Column("学时", "hours"),
+        Column("参训人数", "participant_count"),
+        Column("主办区域", "region"),
+    )
+
+
+class TrainingCreateView(WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Training
+    form_class = TrainingForm
+    service = services.training_create
+    list_url_name = "instructors:training-list"
+    template_name = "instructors/training_form.html"
+
+
+class TrainingUpdateView(WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Training
+    form_class = TrainingForm
+    service = services.training_update
+    list_url_name = "instructors:training-list"
+    template_name = "instructors/training_form.html"
+
+
+class StipendListView(ListExportMixin, ScopedListView):
+    model = Stipend
+    required_capability = Capability.VIEW_PARTY
+    filterset_class = StipendFilterSet
+    select_related = ("instructor", "instructor__region")
+    create_url_name = "instructors:stipend-create"
+    create_capability = Capability.EDIT_PARTY
+    columns = (
+        Column("指导员", "instructor", link=True),
+        Column("所属月份", "period"),
+        Column("金额（元）", "amount"),
+        Column("发放日期", "paid_on"),
+        Column("所属区域", "instructor.region"),
+    )
+
+
+class StipendCreateView(WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Stipend
+    form_class = StipendForm
+    service = services.stipend_create
+    list_url_name = "instructors:stipend-list"
+    template_name = "instructors/stipend_form.html"
+
+
+class StipendUpdateView(WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = Stipend
+    form_class = StipendForm
+    service = services.stipend_update
+    list_url_name = "instructors:stipend-list"
+    template_name = "instructors/stipend_form.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("instructor")

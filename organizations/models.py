@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.choices import (
@@ -206,7 +207,8 @@ class PartyMember(models.Model):
 
 
 class OrgLifeRecord(models.Model):
-    """三会一课 and other organization life: one meeting or lesson held by an organization."""
+    """三会一课 and other organization life: one meeting or lesson held by an organization.
+    Corrected, never deleted: a record entered by mistake is voided (作废) with a reason."""
 
     organization = models.ForeignKey(
         PartyOrganization, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="life_records"
@@ -214,8 +216,14 @@ class OrgLifeRecord(models.Model):
     kind = models.CharField(_("类型"), max_length=24, choices=OrgLifeKind.choices)
     held_on = models.DateField(_("日期"))
     topic = models.CharField(_("主题"), max_length=200)
-    attendance = models.PositiveIntegerField(_("参加人数"), default=0)
+    attendees = models.ManyToManyField(
+        PartyMember, verbose_name=_("参加党员"), blank=True, related_name="life_records_attended"
+    )
+    attendance = models.PositiveIntegerField(_("实到人数"), default=0)
+    expected_count = models.PositiveIntegerField(_("应到人数"), null=True, blank=True)
     notes = models.TextField(_("记录"), blank=True)
+    voided_on = models.DateField(_("作废日期"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=255, blank=True, db_default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = OrgLifeRecordQuerySet.as_manager()
@@ -225,13 +233,44 @@ class OrgLifeRecord(models.Model):
         verbose_name_plural = _("组织生活记录")
         ordering = ["-held_on"]
         indexes = [models.Index(fields=["organization", "kind", "held_on"], name="orglife_org_kind_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expected_count__isnull=True) | models.Q(attendance__lte=models.F("expected_count")),
+                name="orglife_attendance_within_expected",
+                violation_error_message="实到人数不能超过应到人数",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
 
+    def get_absolute_url(self) -> str:
+        """The organization's page, at its 组织生活 list (a record has no page of its own)."""
+        return reverse("organizations:detail", args=[self.organization_id]) + "#life"
+
+    def get_history_url(self) -> str:
+        return reverse("organizations:life-history", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.held_on is not None:
+            if self.held_on > timezone.localdate():
+                errors["held_on"] = "日期不能晚于今天"
+            elif self.organization_id:
+                org = self.organization
+                if self.held_on < org.established_on:
+                    errors["held_on"] = f"日期不能早于党组织成立日期（{org.established_on:%Y-%m-%d}）"
+                elif org.dissolved_on is not None and self.held_on >= org.dissolved_on:
+                    errors["held_on"] = f"日期不能晚于党组织撤销日期（{org.dissolved_on:%Y-%m-%d}）"
+        if self.expected_count is not None and self.attendance > self.expected_count:
+            errors["attendance"] = "实到人数不能超过应到人数"
+        if errors:
+            raise ValidationError(errors)
+
 
 class ExcellenceSystem(models.Model):
-    """创先争优制度: each organization keeps at least one."""
+    """创先争优制度: each organization keeps at least one in force. Retired (ended_on) when
+    replaced, never deleted."""
 
     organization = models.ForeignKey(
         PartyOrganization,
@@ -242,6 +281,8 @@ class ExcellenceSystem(models.Model):
     name = models.CharField(_("制度名称"), max_length=128)
     description = models.TextField(_("内容"), blank=True)
     adopted_on = models.DateField(_("建立日期"))
+    ended_on = models.DateField(_("停止执行日期"), null=True, blank=True)
+    end_reason = models.CharField(_("停止原因"), max_length=255, blank=True, db_default="")
 
     objects = OrgLifeRecordQuerySet.as_manager()
 
@@ -249,6 +290,29 @@ class ExcellenceSystem(models.Model):
         verbose_name = _("创先争优制度")
         verbose_name_plural = _("创先争优制度")
         ordering = ["organization", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("adopted_on")),
+                name="excellence_ended_after_adopted",
+                violation_error_message="停止执行日期不能早于建立日期",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:detail", args=[self.organization_id]) + "#excellence"
+
+    def get_history_url(self) -> str:
+        return reverse("organizations:excellence-history", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.adopted_on is None:
+            return
+        if self.adopted_on > timezone.localdate():
+            raise ValidationError({"adopted_on": "建立日期不能晚于今天"})
+        if self.organization_id and self.adopted_on < self.organization.established_on:
+            raise ValidationError(
+                {"adopted_on": f"建立日期不能早于党组织成立日期（{self.organization.established_on:%Y-%m-%d}）"}
+            )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from organizations import views
-from organizations.models import PartyMember, PartyOrganization
+from organizations.models import ExcellenceSystem, OrgLifeRecord, PartyMember, PartyOrganization
 from portal.views import RecordHistoryView
 
 app_name = "organizations"
@@ -27,4 +27,20 @@ urlpatterns += [
     path("members/<int:pk>/transfer/", views.PartyMemberTransferView.as_view(), name="member-transfer"),
     path("members/autocomplete/", views.PartyMemberAutocompleteView.as_view(), name="member-autocomplete"),
     path("survey-visit/", views.SurveyVisitView.as_view(), name="survey-visit"),
+]
+
+
+# --- 组织生活 and 创先争优制度 (staff workspace, issue 10) -------------------------------------------
+urlpatterns += [
+    path("<int:pk>/life/new/", views.OrgLifeRecordCreateView.as_view(), name="life-create"),
+    path(
+        "<int:pk>/life/attendees/", views.OrgLifeAttendeeAutocompleteView.as_view(), name="life-attendee-autocomplete"
+    ),
+    path("life/<int:pk>/edit/", views.OrgLifeRecordUpdateView.as_view(), name="life-update"),
+    path("life/<int:pk>/void/", views.OrgLifeRecordVoidView.as_view(), name="life-void"),
+    path("life/<int:pk>/history/", RecordHistoryView.as_view(model=OrgLifeRecord), name="life-history"),
+    path("<int:pk>/excellence/new/", views.ExcellenceSystemCreateView.as_view(), name="excellence-create"),
+    path("excellence/<int:pk>/edit/", views.ExcellenceSystemUpdateView.as_view(), name="excellence-update"),
+    path("excellence/<int:pk>/end/", views.ExcellenceSystemEndView.as_view(), name="excellence-end"),
+    path("excellence/<int:pk>/history/", RecordHistoryView.as_view(model=ExcellenceSystem), name="excellence-history"),
 ]

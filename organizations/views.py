@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+
+from organizations import services
 from organizations.filtersets import PartyMemberFilterSet, PartyOrganizationFilterSet
-from organizations.forms import PartyMemberLookupForm
-from organizations.models import PartyMember, PartyOrganization
+from organizations.forms import ExcellenceSystemForm, OrgLifeRecordForm, OrgLifeRecordVoidForm, PartyMemberLookupForm
+from organizations.models import ExcellenceSystem, OrgLifeRecord, PartyMember, PartyOrganization
 from portal.fields import birth_date_shown
 from portal.permissions import Capability, has_capability
 from portal.services import can_reveal
 from portal.views import (
+    AutocompleteView,
     Column,
     LookupFormMixin,
     PersonalDataMixin,
@@ -16,10 +24,8 @@ from portal.views import (
     ScopedListView,
     history_url,
 )
-from portal.workspace import ListExportMixin, breadcrumb
+from portal.workspace import ListExportMixin, WorkspaceCreateView, WorkspaceEndView, WorkspaceUpdateView, breadcrumb
 
-# Query-string parameters that once were exact filters on personal data: refused outright, so that
-# an old bookmark or client learns that the list was *not* filtered (and no guess is confirmed).
 LOOKUP_PARAMS = ("id_number", "phone")
 LOOKUP_BY_GET_REFUSED = (
     "按身份证号码、电话精确查找须在党员列表页用“精确查找”表单提交（POST），且需要查看个人敏感信息的权限"
@@ -144,7 +150,6 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone as _timezone  # noqa: E402
 
 from enterprises.models import Carrier, Enterprise  # noqa: E402
-from organizations import services  # noqa: E402
 from organizations.choices import Formation  # noqa: E402
 from organizations.forms import (  # noqa: E402
     PartyMemberForm,
@@ -156,12 +161,8 @@ from organizations.forms import (  # noqa: E402
     VisitMemberFormSet,
 )
 from portal.forms import TOKEN_FIELD  # noqa: E402
-from portal.views import AutocompleteView  # noqa: E402
 from portal.workspace import (  # noqa: E402
-    WorkspaceCreateView,
-    WorkspaceEndView,
     WorkspaceFormView,
-    WorkspaceUpdateView,
     _Duplicate,
     _reserve,
     _token_key,
@@ -454,3 +455,147 @@ class SurveyVisitView(WorkspaceFormView):
             else:
                 for message in errors:
                     form.add_error(key if key in form.fields else None, message)
+
+
+# --- 组织生活 and 创先争优制度 (staff workspace, issue 10) -------------------------------------------
+
+
+class _OrganizationChildCreateMixin:
+    """A create form under one organization (`/organizations/<pk>/…/new/`): the organization is
+    looked up in the user's region (else 404) and passed to the form and the service."""
+
+    request: HttpRequest
+    kwargs: dict
+
+    @cached_property
+    def organization(self) -> PartyOrganization:
+        return get_object_or_404(PartyOrganization.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def get_breadcrumb(self):
+        org = self.organization
+        return breadcrumb(
+            ("党组织", "organizations:list"), (org.name, org.get_absolute_url()), (self.get_title(), None)
+        )
+
+    def get_cancel_url(self) -> str:
+        return self.organization.get_absolute_url()
+
+    def call_service(self, form):
+        service: Any = self.service_function()  # type: ignore[attr-defined]
+        data = self.service_data(form)  # type: ignore[attr-defined]
+        return service(organization=self.organization, **data, acting_user=self.request.user)
+
+
+class _OrganizationChildMixin:
+    """Edit / end a record of an organization: the breadcrumb runs through the organization."""
+
+    object: Any
+
+    def get_breadcrumb(self):
+        org = self.object.organization
+        return breadcrumb(
+            ("党组织", "organizations:list"), (org.name, org.get_absolute_url()), (self.get_title(), None)
+        )  # type: ignore[attr-defined]
+
+
+class OrgLifeRecordCreateView(_OrganizationChildCreateMixin, WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = OrgLifeRecord
+    form_class = OrgLifeRecordForm
+    service = services.life_record_create
+    template_name = "organizations/life_form.html"
+    title = "记录组织生活"
+    success_message = "已记录组织生活：{object}"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organization": self.organization}
+
+
+class OrgLifeRecordUpdateView(_OrganizationChildMixin, WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = OrgLifeRecord
+    form_class = OrgLifeRecordForm
+    service = services.life_record_update
+    object_kwarg = "record"
+    template_name = "organizations/life_form.html"
+    title = "更正组织生活记录"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organization": self.object.organization}
+
+
+class OrgLifeRecordVoidView(_OrganizationChildMixin, WorkspaceEndView):
+    required_capability = Capability.EDIT_PARTY
+    model = OrgLifeRecord
+    form_class = OrgLifeRecordVoidForm
+    service = services.life_record_void
+    title = "作废组织生活记录"
+    success_message = "已作废：{object}"
+    warning = "作废后记录保留并标注“已作废”，可在变更记录中查到；录入有误而能更正的，请使用“更正”。"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+    def call_service(self, form):
+        return services.life_record_void(
+            record=self.object,
+            voided_on=form.cleaned_data["ended_on"],
+            reason=form.cleaned_data["reason"],
+            acting_user=self.request.user,
+        )
+
+
+class OrgLifeAttendeeAutocompleteView(AutocompleteView):
+    """The members of one organization (its own and participants) for the 参加党员 picker."""
+
+    required_capability = Capability.VIEW_MEMBERS
+    model = PartyMember
+    search_fields = ("name__icontains",)
+    select_related = ("workplace",)
+
+    def get_queryset(self):
+        org = get_object_or_404(PartyOrganization.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return (
+            services.organization_members(org)
+            .visible_to(self.request.user)
+            .select_related("workplace")
+            .order_by("name", "id")
+        )
+
+    def detail(self, obj) -> str:
+        return obj.workplace.name if obj.workplace_id else ""
+
+
+class ExcellenceSystemCreateView(_OrganizationChildCreateMixin, WorkspaceCreateView):
+    required_capability = Capability.EDIT_PARTY
+    model = ExcellenceSystem
+    form_class = ExcellenceSystemForm
+    service = services.excellence_system_create
+    template_name = "organizations/excellence_form.html"
+
+
+class ExcellenceSystemUpdateView(_OrganizationChildMixin, WorkspaceUpdateView):
+    required_capability = Capability.EDIT_PARTY
+    model = ExcellenceSystem
+    form_class = ExcellenceSystemForm
+    service = services.excellence_system_update
+    object_kwarg = "system"
+    template_name = "organizations/excellence_form.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")
+
+
+class ExcellenceSystemEndView(_OrganizationChildMixin, WorkspaceEndView):
+    required_capability = Capability.EDIT_PARTY
+    model = ExcellenceSystem
+    service = services.excellence_system_end
+    object_kwarg = "system"
+    title = "停止执行创先争优制度"
+    warning = "停止后制度保留；每个党组织至少保留一项在执行的创先争优制度。"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization")

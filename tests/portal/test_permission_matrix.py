@@ -35,6 +35,8 @@ from rest_framework.viewsets import ReadOnlyModelViewSet
 from assessments.choices import Dimension, SnapshotStatus
 from assessments.models.ledger import LedgerPeriod, LedgerRow, LedgerSnapshot
 from enterprises.models import RegisterImport
+from instructors.models import FirstSecretaryAppointment, Stipend, Training
+from organizations.models import ExcellenceSystem, OrgLifeRecord
 from portal.api import ANY_SIGNED_IN, capability_for
 from portal.choices import Role
 from portal.models import Region
@@ -122,6 +124,24 @@ FACTORIES: dict[str, Callable[[Region], models.Model]] = {
     "instructors.Assignment": lambda region: f.AssignmentFactory(
         instructor=f.InstructorFactory(region=region), enterprise=f.EnterpriseFactory(region=region)
     ),
+    "organizations.OrgLifeRecord": lambda region: OrgLifeRecord.objects.create(
+        organization=f.PartyOrganizationFactory(region=region),
+        kind="PARTY_LESSON",
+        held_on=dt.date(2024, 5, 1),
+        topic="党课",
+    ),
+    "organizations.ExcellenceSystem": lambda region: ExcellenceSystem.objects.create(
+        organization=f.PartyOrganizationFactory(region=region), name="制度", adopted_on=dt.date(2024, 3, 1)
+    ),
+    "instructors.FirstSecretaryAppointment": lambda region: FirstSecretaryAppointment.objects.create(
+        organization=f.PartyOrganizationFactory(region=region), name="第一书记", start_on=dt.date(2024, 1, 1)
+    ),
+    "instructors.Training": lambda region: Training.objects.create(
+        title="培训", audience="SECRETARY", region=region, held_on=dt.date(2024, 5, 1), hours=4, participant_count=10
+    ),
+    "instructors.Stipend": lambda region: Stipend.objects.create(
+        instructor=f.InstructorFactory(region=region), year=2024, month=5, amount=500
+    ),
     "assessments.LedgerPeriod": _ledger_period,
     "assessments.LedgerRow": _ledger_row,
     # 系统管理 (portal/administration.py): a user of the region; a street under it (a street is
@@ -146,6 +166,11 @@ MODEL_CAPABILITY = {
     "organizations.PartyOrganization": Capability.VIEW_PARTY,
     "instructors.Instructor": Capability.VIEW_PARTY,
     "instructors.Assignment": Capability.VIEW_PARTY,
+    "organizations.OrgLifeRecord": Capability.VIEW_PARTY,
+    "organizations.ExcellenceSystem": Capability.VIEW_PARTY,
+    "instructors.FirstSecretaryAppointment": Capability.VIEW_PARTY,
+    "instructors.Training": Capability.VIEW_PARTY,
+    "instructors.Stipend": Capability.VIEW_PARTY,
 }
 
 # The model behind a <pk> URL whose view does not declare `model` (it looks the object up itself).
@@ -156,6 +181,10 @@ URL_MODELS: dict[str, str] = {
     "enterprises:import-cancel": "enterprises.RegisterImport",
     "enterprises:import-errors": "enterprises.RegisterImport",
     "assessments:period-action": "assessments.LedgerPeriod",
+    # records created under an organization: <pk> is the organization's
+    "organizations:life-create": "organizations.PartyOrganization",
+    "organizations:life-attendee-autocomplete": "organizations.PartyOrganization",
+    "organizations:excellence-create": "organizations.PartyOrganization",
 }
 
 # Sample values for path arguments other than <pk>. Key: argument name.
