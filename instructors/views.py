@@ -291,6 +291,7 @@ class StipendFilterSet(PortalFilterSet):
 
 
 class FirstSecretaryListView(ListExportMixin, ScopedListView):
+    template_name = "instructors/instructor_list.html"  # the list with the 指导员与两支队伍 tabs
     model = FirstSecretaryAppointment
     required_capability = Capability.VIEW_PARTY
     filterset_class = FirstSecretaryFilterSet
@@ -344,6 +345,7 @@ class FirstSecretaryEndView(WorkspaceEndView):
 
 
 class TrainingListView(ListExportMixin, ScopedListView):
+    template_name = "instructors/instructor_list.html"  # the list with the 指导员与两支队伍 tabs
     model = Training
     required_capability = Capability.VIEW_PARTY
     filterset_class = TrainingFilterSet
@@ -379,6 +381,7 @@ class TrainingUpdateView(WorkspaceUpdateView):
 
 
 class StipendListView(ListExportMixin, ScopedListView):
+    template_name = "instructors/instructor_list.html"  # the list with the 指导员与两支队伍 tabs
     model = Stipend
     required_capability = Capability.VIEW_PARTY
     filterset_class = StipendFilterSet

@@ -204,3 +204,19 @@ def test_the_pages_run_a_bounded_number_of_queries(staff, org, taishan, django_a
     ):
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200, url
+
+
+def test_the_two_teams_lists_are_reached_from_the_instructor_list_by_tabs(staff):
+    """第一书记, 培训 and 工作津贴 are one click from 指导员 in the navigation, and back."""
+    client = _client(staff)
+    names = (
+        "instructors:list",
+        "instructors:first-secretary-list",
+        "instructors:training-list",
+        "instructors:stipend-list",
+    )
+    for name in names:
+        html = client.get(reverse(name)).content.decode()
+        for other in names:
+            assert f'href="{reverse(other)}"' in html, (name, other)
+        assert 'aria-current="page"' in html
