@@ -41,3 +41,24 @@ def screenshot(page, name: str) -> pathlib.Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+PASSWORD = "Portal-test-2026!"  # tests.factories.UserFactory's password
+
+
+def login(page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page and land on the home page."""
+    page.goto(f"{base}/accounts/login/?next=/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def tab_to(page, element_id: str, limit: int = 60) -> None:
+    """Press Tab until the element has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")

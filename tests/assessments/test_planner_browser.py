@@ -14,30 +14,10 @@ from playwright.sync_api import expect
 from enterprises.models import Enterprise
 from organizations.choices import MemberStatus
 from tests.assessments.factories import CompleteEnterpriseFactory, SurveyCampaignFactory, street
-from tests.browser import needs_chromium, screenshot
+from tests.browser import login, needs_chromium, screenshot
 from tests.factories import CarrierFactory, InstructorFactory, PartyMemberFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Portal-test-2026!"
-
-
-@pytest.fixture
-def usable_connection(browser_page):
-    """Reopen an ORM connection an earlier browser test's teardown may have terminated."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _members(enterprise, n: int) -> None:
@@ -49,9 +29,7 @@ def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_district_staff_work_the_planners_and_place_enterprises_in_bulk(
-    usable_connection, live_server, browser_page, taishan, daiyue
-):
+def test_district_staff_work_the_planners_and_place_enterprises_in_bulk(live_server, browser_page, taishan, daiyue):
     caiyuan = street(parent=taishan)
     today = timezone.localdate()
     SurveyCampaignFactory(
@@ -74,7 +52,7 @@ def test_district_staff_work_the_planners_and_place_enterprises_in_bulk(
     page = browser_page
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    _login(page, base, "taishan_staff")
+    login(page, base, "taishan_staff")
 
     page.goto(f"{base}{due.get_absolute_url()}")
     panel = page.locator(".gap-actions")

@@ -13,44 +13,14 @@ from playwright.sync_api import expect
 
 from enterprises.models import Enterprise
 from portal.choices import RegionLevel
-from tests.browser import needs_chromium, screenshot
+from tests.browser import login, needs_chromium, screenshot, tab_to
 from tests.factories import CarrierFactory, EnterpriseFactory, UserFactory, make_credit_code, region
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Portal-test-2026!"
-
-
-@pytest.fixture
-def usable_connection(browser_page):
-    """A browser test that ran earlier may have terminated the idle connections of the test
-    database (test_import_browser's teardown), among them the one the ORM uses while Playwright's
-    loop runs: reopen any that was."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _tab_to(page, element_id: str, limit: int = 60) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
-
 
 def _pick(page, combobox_id: str, text: str, expected: list[str]) -> None:
-    _tab_to(page, combobox_id)
+    tab_to(page, combobox_id)
     page.keyboard.type(text, delay=40)
     listbox = page.locator(f"#{combobox_id.removesuffix('-search')}-listbox")
     expect(listbox.get_by_role("option")).to_have_text(expected)
@@ -58,9 +28,7 @@ def _pick(page, combobox_id: str, text: str, expected: list[str]) -> None:
     page.keyboard.press("Enter")
 
 
-def test_district_staff_add_an_enterprise_with_the_keyboard_only(
-    usable_connection, live_server, browser_page, taishan, daiyue
-):
+def test_district_staff_add_an_enterprise_with_the_keyboard_only(live_server, browser_page, taishan, daiyue):
     street = region("370902001000", "泰前街道", RegionLevel.STREET, taishan)
     CarrierFactory(name="泰山高新技术产业园", region=taishan)
     CarrierFactory(name="岱岳高新技术产业园", region=daiyue)
@@ -73,7 +41,7 @@ def test_district_staff_add_an_enterprise_with_the_keyboard_only(
     problems: list[str] = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    _login(page, base, "taishan_staff")
+    login(page, base, "taishan_staff")
 
     page.get_by_role("navigation").get_by_role("link", name="企业", exact=True).focus()
     page.keyboard.press("Enter")
@@ -83,17 +51,17 @@ def test_district_staff_add_an_enterprise_with_the_keyboard_only(
     page.wait_for_url(f"{base}/enterprises/new/")
     screenshot(page, "workspace_enterprise_create")
 
-    _tab_to(page, "id_credit_code")
+    tab_to(page, "id_credit_code")
     page.keyboard.type(bad)
-    _tab_to(page, "id_name")
+    tab_to(page, "id_name")
     page.keyboard.type("泰安键盘录入有限公司")
-    _tab_to(page, "id_kind")
+    tab_to(page, "id_kind")
     page.keyboard.press("ArrowDown")  # the first kind
     _pick(page, "id_region-search", "泰前", ["泰前街道街道乡镇 · 泰山区"])
     _pick(page, "id_carrier-search", "高新", ["泰山高新技术产业园园区 · 泰山区"])  # not 岱岳区's
     assert page.locator("select[name=region]").input_value() == str(street.pk)
     assert page.locator("#id_carrier-search").input_value() == "泰山高新技术产业园"  # 岱岳区's is never offered
-    _tab_to(page, "id_employee_count")
+    tab_to(page, "id_employee_count")
     page.keyboard.type("25")
     page.keyboard.press("Enter")  # implicit submission
 
@@ -118,13 +86,13 @@ def test_district_staff_add_an_enterprise_with_the_keyboard_only(
     assert problems == []
 
 
-def test_workspace_forms_fit_a_390px_phone(live_server, browser_page, usable_connection, taishan):
+def test_workspace_forms_fit_a_390px_phone(live_server, browser_page, taishan):
     UserFactory(username="taishan_staff", jurisdiction=taishan)
     carrier = CarrierFactory(name="泰山高新技术产业园", region=taishan)
     enterprise = EnterpriseFactory(region=taishan, carrier=carrier, name="泰安手机测试有限公司")
     base = live_server.url
     page = browser_page
-    _login(page, base, "taishan_staff")
+    login(page, base, "taishan_staff")
     page.set_viewport_size({"width": 390, "height": 844})
     pages = {
         "enterprise_list": "/enterprises/",

@@ -15,38 +15,10 @@ from playwright.sync_api import expect
 from instructors.models import FirstSecretaryAppointment, Stipend, Training
 from organizations.choices import OrgLifeKind
 from organizations.models import ExcellenceSystem, OrgLifeRecord
-from tests.browser import needs_chromium, screenshot
+from tests.browser import login, needs_chromium, screenshot, tab_to
 from tests.factories import InstructorFactory, PartyMemberFactory, PartyOrganizationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Portal-test-2026!"
-
-
-@pytest.fixture
-def usable_connection(browser_page):
-    """Reopen a connection an earlier browser test's teardown may have terminated."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _tab_to(page, element_id: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
 
 
 def _enter_link(page, name: str) -> None:
@@ -54,9 +26,7 @@ def _enter_link(page, name: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_district_staff_record_a_party_lesson_with_the_keyboard_only(
-    usable_connection, live_server, browser_page, taishan, daiyue
-):
+def test_district_staff_record_a_party_lesson_with_the_keyboard_only(live_server, browser_page, taishan, daiyue):
     org = PartyOrganizationFactory(name="泰山科技党支部", region=taishan, established_on=dt.date(2020, 7, 1))
     for name in ("张红", "张军", "李明"):
         PartyMemberFactory(name=name, organization=org, region=taishan)
@@ -68,7 +38,7 @@ def test_district_staff_record_a_party_lesson_with_the_keyboard_only(
     problems: list[str] = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    _login(page, base, "taishan_staff")
+    login(page, base, "taishan_staff")
 
     page.get_by_role("navigation").get_by_role("link", name="党组织", exact=True).focus()
     page.keyboard.press("Enter")
@@ -79,15 +49,15 @@ def test_district_staff_record_a_party_lesson_with_the_keyboard_only(
     page.wait_for_url(f"{base}/organizations/{org.pk}/life/new/")
     screenshot(page, "life_create")
 
-    _tab_to(page, "id_kind")
+    tab_to(page, "id_kind")
     for _ in range(4):  # —— , 支部党员大会, 支委会, 党小组会, 党课
         page.keyboard.press("ArrowDown")
     assert page.locator("#id_kind").input_value() == OrgLifeKind.PARTY_LESSON
     # 日期 starts at today (the order of its parts follows the browser's locale; kept as it is)
     assert page.locator("#id_held_on").input_value() == timezone.localdate().isoformat()
-    _tab_to(page, "id_topic")
+    tab_to(page, "id_topic")
     page.keyboard.type("学习新修订的党章")
-    _tab_to(page, "id_attendees-search")
+    tab_to(page, "id_attendees-search")
     listbox = page.locator("#id_attendees-listbox")
     page.keyboard.type("张", delay=40)
     expect(listbox.get_by_role("option")).to_have_count(2)  # 张红, 张军: not 张外 nor 岱岳区's 张岱
@@ -98,7 +68,7 @@ def test_district_staff_record_a_party_lesson_with_the_keyboard_only(
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     assert len(page.locator("select[name=attendees] option:checked").all()) == 2
-    _tab_to(page, "id_attendance")
+    tab_to(page, "id_attendance")
     page.keyboard.type("5")  # more than the 3 members
     page.keyboard.press("Enter")
 
@@ -123,9 +93,7 @@ def test_district_staff_record_a_party_lesson_with_the_keyboard_only(
     assert problems == []
 
 
-def test_every_form_of_life_excellence_and_instructor_records_is_screenshotted(
-    usable_connection, live_server, browser_page, taishan
-):
+def test_every_form_of_life_excellence_and_instructor_records_is_screenshotted(live_server, browser_page, taishan):
     org = PartyOrganizationFactory(name="泰山科技党支部", region=taishan)
     members = [PartyMemberFactory(name=f"党员{i}", organization=org, region=taishan) for i in range(3)]
     record = OrgLifeRecord.objects.create(
@@ -149,7 +117,7 @@ def test_every_form_of_life_excellence_and_instructor_records_is_screenshotted(
     UserFactory(username="taishan_staff", jurisdiction=taishan)
     base = live_server.url
     page = browser_page
-    _login(page, base, "taishan_staff")
+    login(page, base, "taishan_staff")
     pages = {
         "organization_detail": org.get_absolute_url(),
         "life_update": f"/organizations/life/{record.pk}/edit/",

@@ -12,51 +12,22 @@ from playwright.sync_api import expect
 
 from portal.choices import RegionLevel, Role
 from portal.models import User
-from tests.browser import needs_chromium, screenshot
+from tests.browser import login, needs_chromium, screenshot, tab_to
 from tests.factories import EnterpriseFactory, UserFactory, city, region
 
 pytestmark = [pytest.mark.browser, needs_chromium, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Portal-test-2026!"
 NEW_PASSWORD = "Keyboard-only-2026#"
 
 
-@pytest.fixture
-def usable_connection(browser_page):
-    """Reopen a connection an earlier browser test's teardown may have terminated."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _tab_to(page, element_id: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-    raise AssertionError(f"Tab never reached #{element_id}")
-
-
-def test_a_city_administrator_adds_a_user_with_the_keyboard_only(
-    usable_connection, live_server, browser_page, taishan, daiyue
-):
+def test_a_city_administrator_adds_a_user_with_the_keyboard_only(live_server, browser_page, taishan, daiyue):
     UserFactory(username="city_admin", full_name="市管理员", role=Role.CITY_ADMIN, jurisdiction=city())
     base = live_server.url
     page = browser_page
     problems: list[str] = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    _login(page, base, "city_admin")
+    login(page, base, "city_admin")
 
     section = page.get_by_role("group", name="系统管理")
     expect(section).to_contain_text("用户")
@@ -68,20 +39,20 @@ def test_a_city_administrator_adds_a_user_with_the_keyboard_only(
     page.wait_for_url(f"{base}/manage/users/new/")
     screenshot(page, "manage_user_create")
 
-    _tab_to(page, "id_username")
+    tab_to(page, "id_username")
     page.keyboard.type("keyboard_staff")
-    _tab_to(page, "id_full_name")
+    tab_to(page, "id_full_name")
     page.keyboard.type("键盘录入")
-    _tab_to(page, "id_jurisdiction-search")
+    tab_to(page, "id_jurisdiction-search")
     page.keyboard.type("泰山", delay=40)
     listbox = page.locator("#id_jurisdiction-listbox")
     expect(listbox.get_by_role("option")).to_have_count(1)  # 岱岳区 is not 泰山
     expect(listbox.get_by_role("option")).to_contain_text("泰山区")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    _tab_to(page, "id_password")
+    tab_to(page, "id_password")
     page.keyboard.type(NEW_PASSWORD)
-    _tab_to(page, "id_password_confirm")
+    tab_to(page, "id_password_confirm")
     page.keyboard.type("Something-else-1")
     page.keyboard.press("Enter")  # implicit submission
 
@@ -90,9 +61,9 @@ def test_a_city_administrator_adds_a_user_with_the_keyboard_only(
     expect(page.locator("#error-summary")).to_be_visible()
     screenshot(page, "manage_user_create_error")
 
-    _tab_to(page, "id_password")
+    tab_to(page, "id_password")
     page.keyboard.type(NEW_PASSWORD)
-    _tab_to(page, "id_password_confirm")
+    tab_to(page, "id_password_confirm")
     page.keyboard.type(NEW_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/manage/users/\d+/$"))
@@ -109,7 +80,7 @@ def test_a_city_administrator_adds_a_user_with_the_keyboard_only(
     assert problems == []
 
 
-def test_every_administration_page_renders(usable_connection, live_server, browser_page, taishan, daiyue):
+def test_every_administration_page_renders(live_server, browser_page, taishan, daiyue):
     UserFactory(username="city_admin", full_name="市管理员", role=Role.CITY_ADMIN, jurisdiction=city())
     staff = UserFactory(username="taishan_staff", full_name="泰山同事", jurisdiction=taishan)
     street = region("370902001000", "财源街道", RegionLevel.STREET, taishan)
@@ -117,7 +88,7 @@ def test_every_administration_page_renders(usable_connection, live_server, brows
     EnterpriseFactory(region=street)
     base = live_server.url
     page = browser_page
-    _login(page, base, "city_admin")
+    login(page, base, "city_admin")
     pages = {
         "user_update": f"/manage/users/{staff.pk}/edit/",
         "user_deactivate": f"/manage/users/{staff.pk}/active/",
