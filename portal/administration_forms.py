@@ -57,7 +57,7 @@ def _password_fields() -> dict[str, forms.Field]:
             required=False,
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text="至少 12 位，含大写字母、小写字母、数字、符号中的三类",
+            help_text="至少 10 位，含大写字母、小写字母、数字、符号中的三类",
         ),
         "password_confirm": forms.CharField(
             label="再次输入新密码",
@@ -71,7 +71,8 @@ def _password_fields() -> dict[str, forms.Field]:
 class UserCreateForm(PasswordFieldsMixin, WorkspaceForm):
     username = forms.CharField(label="用户名", max_length=150, help_text="登录用的名字：字母、数字和 @ . + - _")
     full_name = forms.CharField(label="姓名", max_length=64)
-    role = forms.ChoiceField(label="角色", choices=Role.choices, initial=Role.DISTRICT_STAFF)
+    # No preselected role: a hurried administrator must not create a city-wide one by default.
+    role = forms.ChoiceField(label="角色", choices=[("", "请选择"), *Role.choices])
     jurisdiction = _jurisdiction_field()
     password_mode = _password_fields()["password_mode"]
     password = _password_fields()["password"]

@@ -13,7 +13,6 @@ from assessments.selectors import latest_snapshot
 from enterprises.models import Enterprise
 from instructors.models import Instructor
 from organizations.models import PartyOrganization
-from organizations.querysets import active_on_q
 from portal.permissions import Capability, CapabilityRequiredMixin, has_capability
 from portal.scoping import home_region
 
@@ -66,7 +65,7 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
             cards.append(
                 (
                     "全部登记企业",
-                    "企业名录中的全部企业（含迁出、吊销、注销）",
+                    "企业名录中的全部企业（含迁出、吊销、注销）；实时",
                     Enterprise.objects.visible_to(user).count(),
                     reverse("enterprises:list"),
                     today,
@@ -75,9 +74,9 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
         if has_capability(user, Capability.VIEW_PARTY):
             cards.append(
                 (
-                    "现有党组织",
-                    "已成立、未撤销的党组织",
-                    PartyOrganization.objects.visible_to(user).filter(active_on_q(today)).count(),
+                    "党组织名录",
+                    "名录中的全部党组织（含已撤销），与党组织列表的总数一致；实时",
+                    PartyOrganization.objects.visible_to(user).count(),
                     reverse("organizations:list"),
                     today,
                 )
@@ -85,7 +84,7 @@ class HomeView(LoginRequiredMixin, CapabilityRequiredMixin, TemplateView):
             cards.append(
                 (
                     "党建工作指导员",
-                    "在册的党建工作指导员",
+                    "在册的党建工作指导员；实时",
                     Instructor.objects.visible_to(user).count(),
                     reverse("instructors:list"),
                     today,

@@ -325,8 +325,17 @@ def organization_create(*, acting_user: User, **fields: Any) -> PartyOrganizatio
     """组建党组织. Standalone: one enterprise with at least 3 full members (refused otherwise, with
     the count). Joint: on a carrier, for several enterprises with or without members. The level is
     the user's choice (the form proposes one from the member count; a level too small for the
-    members is a warning on the form, not a refusal). The enterprises count as covered at once."""
-    return _save_organization(PartyOrganization(), dict(fields), acting_user)
+    members is a warning on the form, not a refusal). The enterprises count as covered at once.
+
+    The members working in the covered enterprises who belong to no organization yet (their
+    组织关系 not yet placed) join the new one, in one set-based UPDATE: building the organization
+    is what places them (四个清楚: 党员分布清楚). Members who already belong elsewhere keep their
+    organization; a transfer moves them (member_transfer)."""
+    org = _save_organization(PartyOrganization(), dict(fields), acting_user)
+    PartyMember.objects.visible_to(acting_user).filter(
+        workplace__in=org.covered_enterprises.all(), organization__isnull=True
+    ).update(organization=org)
+    return org
 
 
 @write_service(Capability.EDIT_PARTY, message=ORG_REFUSED)

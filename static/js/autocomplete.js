@@ -135,16 +135,20 @@
       clearTimeout(timer);
       timer = setTimeout(search, DELAY);
     });
-    input.addEventListener("focus", function () { if (multiple || !chosen().length) search(); });
+    // A click opens the list; a focus alone (Tab, or the error summary moving focus) does not, so
+    // an open list never covers the field's error or the submit button without being asked for.
+    input.addEventListener("click", function () { if (list.hidden && (multiple || !chosen().length)) search(); });
     input.addEventListener("keydown", function (event) {
       var open = !list.hidden;
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         if (!open) { search(); return; }
         highlight(active + (event.key === "ArrowDown" ? 1 : -1));
-      } else if (event.key === "Enter" && open && active >= 0) {
+      } else if (event.key === "Enter" && open) {
+        // Enter in an open list picks; with nothing highlighted (or "无匹配结果") it does nothing,
+        // never submits the form with what was typed silently dropped.
         event.preventDefault();
-        pick(active);
+        if (active >= 0) pick(active);
       } else if (event.key === "Escape" && open) {
         event.preventDefault();
         close();

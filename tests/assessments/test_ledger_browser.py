@@ -55,3 +55,23 @@ def test_staff_sees_lines_that_add_up_and_confirms_before_submitting(live_server
     period.refresh_from_db()
     assert period.status == PeriodStatus.SUBMITTED and period.submitted_by == staff
     assert "已上报 · 锁定" in page.content()
+
+
+def test_ledger_pages_do_not_scroll_sideways_on_a_phone(live_server, browser_page):
+    """At 390 px the wide ledger tables scroll inside themselves; the page never does."""
+    taishan = district()
+    build_world()
+    snapshots.take_snapshot(as_of=AS_OF)
+    UserFactory(username="phone_staff", role=Role.DISTRICT_STAFF, jurisdiction=taishan)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "phone_staff")
+    page.fill("#id_password", "Portal-test-2026!")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    for path in ("/ledger/", "/ledger/gaps/standalone_due/?live=1", "/ledger/statistics/"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    screenshot(page, "ledger_statistics_390")

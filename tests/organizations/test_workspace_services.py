@@ -320,3 +320,18 @@ def test_a_second_visit_in_the_same_campaign_is_refused(staff, taishan, campaign
 def test_another_districts_staff_cannot_record_a_visit_here(outsider, taishan, campaign):
     with pytest.raises(PermissionDenied):
         _visit(EnterpriseFactory(region=taishan), outsider, [])
+
+
+def test_building_an_organization_places_its_enterprises_unaffiliated_members_in_it(staff, taishan):
+    """组建党组织 places the members working there who belonged to no organization (党员分布清楚);
+    a member who already belongs to another organization keeps it."""
+    enterprise = EnterpriseFactory(region=taishan)
+    elsewhere = PartyOrganizationFactory(region=taishan)
+    unplaced = [PartyMemberFactory(workplace=enterprise, region=taishan, organization=None) for _ in range(3)]
+    kept = PartyMemberFactory(workplace=enterprise, region=taishan, organization=elsewhere)
+
+    org = _standalone(enterprise, staff)
+
+    assert set(org.members.values_list("pk", flat=True)) == {m.pk for m in unplaced}
+    kept.refresh_from_db()
+    assert kept.organization == elsewhere

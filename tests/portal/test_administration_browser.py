@@ -43,6 +43,10 @@ def test_a_city_administrator_adds_a_user_with_the_keyboard_only(live_server, br
     page.keyboard.type("keyboard_staff")
     tab_to(page, "id_full_name")
     page.keyboard.type("键盘录入")
+    tab_to(page, "id_role")
+    page.keyboard.press("ArrowDown")  # no role is preselected: 请选择 → 市级管理员 → 区县组织部工作人员
+    page.keyboard.press("ArrowDown")
+    assert page.input_value("#id_role") == Role.DISTRICT_STAFF
     tab_to(page, "id_jurisdiction-search")
     page.keyboard.type("泰山", delay=40)
     listbox = page.locator("#id_jurisdiction-listbox")
@@ -69,6 +73,7 @@ def test_a_city_administrator_adds_a_user_with_the_keyboard_only(live_server, br
     page.wait_for_url(re.compile(r"/manage/users/\d+/$"))
     user = User.objects.get(username="keyboard_staff")
     assert user.jurisdiction == taishan and user.full_name == "键盘录入" and user.check_password(NEW_PASSWORD)
+    assert user.role == Role.DISTRICT_STAFF
     expect(page.locator(".messages li.success")).to_contain_text("已新增：键盘录入")
     screenshot(page, "manage_user_detail")
 
