@@ -37,8 +37,9 @@ from portal.audit import audit_context, write_service
 from portal.choices import AuditVia, RegionLevel
 from portal.models import Region, User
 from portal.permissions import Capability, has_capability
-from portal.scoping import home_region, region_visible_to
+from portal.scoping import home_region, region_visible_to, require_in_scope, require_visible
 from portal.spreadsheets import SpreadsheetError, check_file
+from portal.validators import not_in_future
 
 logger = logging.getLogger(__name__)
 
@@ -398,25 +399,8 @@ ENTERPRISE_BASIC_FIELDS = (
 )
 # Party-building data on an enterprise: only roles that may edit party work (EDIT_PARTY).
 ENTERPRISE_PARTY_FIELDS = ("carrier", "legal_representative_is_member")
+REGION_OUT_OF_SCOPE = "所选区域不在您的管辖范围内"
 ENDED_STATUSES = (RegistrationStatus.CANCELLED, RegistrationStatus.MOVED_OUT, RegistrationStatus.REVOKED)
-
-
-def _require_region_visible(region: Region | None, acting_user: User, field: str = "region") -> None:
-    if region is None:
-        return
-    if not region_visible_to(acting_user).filter(pk=region.pk).exists():
-        raise ValidationError({field: "所选区域不在您的管辖范围内"})
-
-
-def _require_visible(obj: Carrier | Enterprise, acting_user: User, message: str) -> None:
-    """The record must be in acting_user's region (PermissionDenied: the view answers 403/404)."""
-    if not type(obj)._default_manager.visible_to(acting_user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(message)
-
-
-def _not_in_future(day: date | None, field: str, label: str) -> None:
-    if day is not None and day > timezone.localdate():
-        raise ValidationError({field: f"{label}不能晚于今天"})
 
 
 @write_service(Capability.EDIT_PARTY, message="您的角色无权维护载体")
@@ -425,7 +409,7 @@ def carrier_create(*, name: str, kind: str, region: Region, address: str = "", a
     add and maintain the carriers of their own district (EDIT_PARTY, the capability of party-work
     staff); commerce-bureau staff and leaders may not. The region must lie in acting_user's
     jurisdiction."""
-    _require_region_visible(region, acting_user)
+    require_in_scope(region, acting_user, "region", REGION_OUT_OF_SCOPE)
     carrier = Carrier(name=(name or "").strip(), kind=kind, region=region, address=(address or "").strip())
     carrier.full_clean()
     carrier.save()
@@ -438,8 +422,8 @@ def carrier_update(
 ) -> Carrier:
     """Edit a 载体 of acting_user's region (same rule as carrier_create); it may not be moved out of
     their jurisdiction."""
-    _require_visible(carrier, acting_user, "该载体不在您的管辖区域内")
-    _require_region_visible(region, acting_user)
+    require_visible(carrier, acting_user, "该载体不在您的管辖区域内")
+    require_in_scope(region, acting_user, "region", REGION_OUT_OF_SCOPE)
     carrier.name, carrier.kind, carrier.region, carrier.address = (name or "").strip(), kind, region, address or ""
     carrier.full_clean()
     carrier.save()
@@ -450,12 +434,12 @@ def carrier_update(
 def carrier_end(*, carrier: Carrier, ended_on: date, reason: str = "", acting_user: User) -> Carrier:
     """停用 a 载体 (it stays, with its enterprises and organizations; never deleted). Its enterprises
     keep the link, so past ledgers still read; new enterprises cannot be put on it."""
-    _require_visible(carrier, acting_user, "该载体不在您的管辖区域内")
+    require_visible(carrier, acting_user, "该载体不在您的管辖区域内")
     if carrier.ended_on is not None:
         raise ValidationError({"ended_on": f"该载体已于 {carrier.ended_on:%Y-%m-%d} 停用"})
     if ended_on is None:
         raise ValidationError({"ended_on": "请填写停用日期"})
-    _not_in_future(ended_on, "ended_on", "停用日期")
+    not_in_future(ended_on, "ended_on", "停用日期")
     if ended_on < carrier.created_at.date():
         raise ValidationError({"ended_on": "停用日期不能早于载体登记日期"})
     carrier.ended_on, carrier.end_reason = ended_on, (reason or "").strip()
@@ -473,7 +457,7 @@ def _check_enterprise_fields(enterprise: Enterprise, fields: dict[str, Any], act
     ]
     if party_changes and not has_capability(acting_user, Capability.EDIT_PARTY):
         raise PermissionDenied("您的角色只能维护企业基础信息，不能修改所属载体或党员情况")
-    _require_region_visible(fields.get("region"), acting_user)
+    require_in_scope(fields.get("region"), acting_user, "region", REGION_OUT_OF_SCOPE)
     carrier = fields.get("carrier")
     if carrier is not None and carrier != enterprise.carrier:
         if not Carrier.objects.visible_to(acting_user).filter(pk=carrier.pk).exists():
@@ -510,7 +494,7 @@ def enterprise_create(*, acting_user: User, **fields: Any) -> Enterprise:
 def enterprise_update(*, enterprise: Enterprise, acting_user: User, **fields: Any) -> Enterprise:
     """Edit an enterprise of acting_user's region (same field rules as enterprise_create). Ending
     it goes through enterprise_deregister (with its date), not through registration_status here."""
-    _require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
+    require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
     status = fields.get("registration_status")
     if status in ENDED_STATUSES and status != enterprise.registration_status:
         raise ValidationError({"registration_status": "注销、迁出或吊销请使用“注销/迁出”办理，并填写日期"})
@@ -524,7 +508,7 @@ def enterprise_deregister(
 ) -> Enterprise:
     """注销 / 迁出 / 吊销: the enterprise leaves the ledger's scope (only 存续/在业 count) from
     `ended_on`; the row, its members and its history stay (never a delete)."""
-    _require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
+    require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
     if registration_status not in ENDED_STATUSES:
         raise ValidationError({"registration_status": "请选择注销、迁出或吊销"})
     if enterprise.registration_status in ENDED_STATUSES:
@@ -533,7 +517,7 @@ def enterprise_deregister(
         )
     if ended_on is None:
         raise ValidationError({"ended_on": "请填写日期"})
-    _not_in_future(ended_on, "ended_on", "注销/迁出日期")
+    not_in_future(ended_on, "ended_on", "注销/迁出日期")
     if enterprise.registered_on and ended_on < enterprise.registered_on:
         raise ValidationError({"ended_on": "注销/迁出日期不能早于注册日期"})
     enterprise.registration_status = registration_status

@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Model, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -27,30 +27,14 @@ from portal.audit import write_service
 from portal.forms import OUT_OF_SCOPE
 from portal.models import Region, User
 from portal.permissions import Capability
-from portal.scoping import region_visible_to
+from portal.scoping import require_in_scope, require_visible
+from portal.validators import not_in_future
 
 # --- Staff workspace: instructors and their assignments (派驻) -------------------------------------
 
 INSTRUCTOR_REFUSED = "您的角色无权维护党建工作指导员"
 ASSIGNMENT_REFUSED = "您的角色无权派驻或结束派驻指导员"
 INSTRUCTOR_FIELDS = ("name", "source", "employer", "dual_duty", "region", "phone", "is_member")
-
-
-def _require_visible(obj: Instructor | Assignment, acting_user: User, message: str) -> None:
-    """The record itself must be in acting_user's region (PermissionDenied: the view answers 404)."""
-    manager: Any = type(obj)._default_manager  # a RegionScopedQuerySet manager
-    if not manager.visible_to(acting_user).filter(pk=obj.pk).exists():
-        raise PermissionDenied(message)
-
-
-def _require_region_visible(region: Region | None, acting_user: User) -> None:
-    if region is not None and not region_visible_to(acting_user).filter(pk=region.pk).exists():
-        raise ValidationError({"region": "所选区域不在您的管辖范围内"})
-
-
-def _not_in_future(day: dt.date | None, field: str, label: str) -> None:
-    if day is not None and day > timezone.localdate():
-        raise ValidationError({field: f"{label}不能晚于今天"})
 
 
 def _save_instructor(instructor: Instructor, fields: dict) -> Instructor:
@@ -67,7 +51,7 @@ def _save_instructor(instructor: Instructor, fields: dict) -> Instructor:
 @write_service(Capability.EDIT_PARTY, message=INSTRUCTOR_REFUSED)
 def instructor_create(*, acting_user: User, **fields: Any) -> Instructor:
     """Add a 党建工作指导员 (fields: INSTRUCTOR_FIELDS) in acting_user's jurisdiction."""
-    _require_region_visible(fields.get("region"), acting_user)
+    require_in_scope(fields.get("region"), acting_user, "region", "所选区域不在您的管辖范围内")
     return _save_instructor(Instructor(), fields)
 
 
@@ -75,8 +59,8 @@ def instructor_create(*, acting_user: User, **fields: Any) -> Instructor:
 def instructor_update(*, instructor: Instructor, acting_user: User, **fields: Any) -> Instructor:
     """Edit an instructor of acting_user's region. A blank `phone` keeps the stored one (the form
     never shows it in clear)."""
-    _require_visible(instructor, acting_user, "该指导员不在您的管辖区域内")
-    _require_region_visible(fields.get("region"), acting_user)
+    require_visible(instructor, acting_user, "该指导员不在您的管辖区域内")
+    require_in_scope(fields.get("region"), acting_user, "region", "所选区域不在您的管辖范围内")
     if not (fields.get("phone") or "").strip():
         fields.pop("phone", None)
     return _save_instructor(instructor, fields)
@@ -87,12 +71,12 @@ def instructor_end(*, instructor: Instructor, ended_on: dt.date, reason: str = "
     """结束工作: the instructor leaves the work from `ended_on` (kept, never deleted). Their
     assignments still active then end the same day (the enterprises lose this work coverage from
     `ended_on`; past snapshots keep their figures)."""
-    _require_visible(instructor, acting_user, "该指导员不在您的管辖区域内")
+    require_visible(instructor, acting_user, "该指导员不在您的管辖区域内")
     if instructor.ended_on is not None:
         raise ValidationError({"ended_on": f"该指导员已于 {instructor.ended_on:%Y-%m-%d} 结束工作"})
     if ended_on is None:
         raise ValidationError({"ended_on": "请填写结束工作日期"})
-    _not_in_future(ended_on, "ended_on", "结束工作日期")
+    not_in_future(ended_on, "ended_on", "结束工作日期")
     open_assignments = instructor.assignments.filter(Q(end_on__isnull=True) | Q(end_on__gte=ended_on))
     late = open_assignments.filter(start_on__gte=ended_on).select_related("enterprise").first()
     if late is not None:
@@ -188,13 +172,13 @@ def assignment_end(*, assignment: Assignment, ended_on: dt.date, reason: str = "
     """结束派驻: from `ended_on` the instructor no longer serves the enterprise (the enterprise's work
     coverage changes from that day; `end_on`, the last day served, is the day before). Past
     snapshots keep their figures; the assignment stays (never deleted)."""
-    _require_visible(assignment, acting_user, "该派驻不在您的管辖区域内")
+    require_visible(assignment, acting_user, "该派驻不在您的管辖区域内")
     today = timezone.localdate()
     if assignment.end_on is not None and assignment.end_on < today:
         raise ValidationError({"ended_on": f"该派驻已于 {assignment.end_on:%Y-%m-%d} 结束"})
     if ended_on is None:
         raise ValidationError({"ended_on": "请填写结束日期"})
-    _not_in_future(ended_on, "ended_on", "结束日期")
+    not_in_future(ended_on, "ended_on", "结束日期")
     if ended_on <= assignment.start_on:
         raise ValidationError({"ended_on": f"结束日期应晚于派驻开始日期（{assignment.start_on:%Y-%m-%d}）"})
     assignment.end_on = ended_on - dt.timedelta(days=1)
@@ -219,25 +203,6 @@ def assignment_is_active(assignment: Assignment, day: dt.date | None = None) -> 
 RECORDS_REFUSED = "您的角色无权维护指导员工作记录"
 
 
-def _records_require_visible(record: Model, acting_user: User, message: str) -> None:
-    manager: Any = type(record)._default_manager
-    if not manager.visible_to(acting_user).filter(pk=record.pk).exists():
-        raise PermissionDenied(message)
-
-
-def _records_require_in_scope(obj: Model | None, acting_user: User, field: str) -> None:
-    """A related record picked on the form: ValidationError beside `field` when it is outside."""
-    if obj is None:
-        return
-    if isinstance(obj, Region):
-        visible = region_visible_to(acting_user).filter(pk=obj.pk).exists()
-    else:
-        manager: Any = type(obj)._default_manager
-        visible = manager.visible_to(acting_user).filter(pk=obj.pk).exists()
-    if not visible:
-        raise ValidationError({field: OUT_OF_SCOPE})
-
-
 @write_service(Capability.EDIT_PARTY, message=RECORDS_REFUSED)
 def first_secretary_create(
     *,
@@ -250,7 +215,7 @@ def first_secretary_create(
     acting_user: User,
 ) -> FirstSecretaryAppointment:
     """任命第一书记 to an organization of acting_user's region."""
-    _records_require_in_scope(organization, acting_user, "organization")
+    require_in_scope(organization, acting_user, "organization")
     appointment = FirstSecretaryAppointment(
         organization=organization,
         name=(name or "").strip(),
@@ -277,8 +242,8 @@ def first_secretary_update(
     acting_user: User,
 ) -> FirstSecretaryAppointment:
     """Correct an appointment; `phone=None` keeps the stored number (the form never shows it)."""
-    _records_require_visible(appointment, acting_user, "该第一书记任职记录不在您的管辖区域内")
-    _records_require_in_scope(organization, acting_user, "organization")
+    require_visible(appointment, acting_user, "该第一书记任职记录不在您的管辖区域内")
+    require_in_scope(organization, acting_user, "organization")
     appointment.organization, appointment.name = organization, (name or "").strip()
     appointment.employer = (employer or "").strip()
     if phone is not None:
@@ -294,12 +259,12 @@ def first_secretary_end(
     *, appointment: FirstSecretaryAppointment, ended_on: date, reason: str = "", acting_user: User
 ) -> FirstSecretaryAppointment:
     """离任: the appointment keeps its dates; never deleted."""
-    _records_require_visible(appointment, acting_user, "该第一书记任职记录不在您的管辖区域内")
+    require_visible(appointment, acting_user, "该第一书记任职记录不在您的管辖区域内")
     if appointment.end_on is not None and appointment.end_on <= timezone.localdate():
         raise ValidationError({"ended_on": f"该第一书记已于 {appointment.end_on:%Y-%m-%d} 离任"})
     if ended_on is None:
         raise ValidationError({"ended_on": "请填写离任日期"})
-    _not_in_future(ended_on, "ended_on", "离任日期")
+    not_in_future(ended_on, "ended_on", "离任日期")
     if ended_on < appointment.start_on:
         raise ValidationError({"ended_on": "离任日期不能早于任职开始日期"})
     appointment.end_on, appointment.end_reason = ended_on, (reason or "").strip()
@@ -311,9 +276,9 @@ def first_secretary_end(
 def _check_training(
     audience: str, region: Region, instructors: list[Instructor], participant_count: int | None, acting_user: User
 ) -> None:
-    _records_require_in_scope(region, acting_user, "region")
+    require_in_scope(region, acting_user, "region")
     for instructor in instructors:
-        _records_require_in_scope(instructor, acting_user, "instructors")
+        require_in_scope(instructor, acting_user, "instructors")
     if instructors and audience != TrainingAudience.INSTRUCTOR:
         raise ValidationError({"instructors": "仅培训对象为党建工作指导员时可选择参训指导员"})
     if participant_count is not None and participant_count < len(instructors):
@@ -366,7 +331,7 @@ def training_update(
     trainees: str = "",
     acting_user: User,
 ) -> Training:
-    _records_require_visible(training, acting_user, "该培训记录不在您的管辖区域内")
+    require_visible(training, acting_user, "该培训记录不在您的管辖区域内")
     chosen = list(instructors or ())
     count = participant_count or len(chosen)
     _check_training(audience, region, chosen, count, acting_user)
@@ -384,7 +349,7 @@ def stipend_create(
     *, instructor: Instructor, year: int, month: int, amount: Decimal, paid_on: date | None = None, acting_user: User
 ) -> Stipend:
     """工作津贴 of an instructor of acting_user's region for one month (once per month)."""
-    _records_require_in_scope(instructor, acting_user, "instructor")
+    require_in_scope(instructor, acting_user, "instructor")
     stipend = Stipend(instructor=instructor, year=year, month=month, amount=amount, paid_on=paid_on)
     stipend.full_clean()
     stipend.save()
@@ -402,8 +367,8 @@ def stipend_update(
     paid_on: date | None = None,
     acting_user: User,
 ) -> Stipend:
-    _records_require_visible(stipend, acting_user, "该津贴记录不在您的管辖区域内")
-    _records_require_in_scope(instructor, acting_user, "instructor")
+    require_visible(stipend, acting_user, "该津贴记录不在您的管辖区域内")
+    require_in_scope(instructor, acting_user, "instructor")
     stipend.instructor, stipend.year, stipend.month = instructor, year, month
     stipend.amount, stipend.paid_on = amount, paid_on
     stipend.full_clean()

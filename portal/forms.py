@@ -22,9 +22,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
 
+from portal.scoping import OUT_OF_SCOPE
 from portal.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
-OUT_OF_SCOPE = "所选记录不存在或不在您的管辖区域内"
 TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 
 

@@ -7,8 +7,9 @@ region. Base views, the base API viewset, exports, dashboards and import validat
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
 from portal.models import Region
@@ -59,3 +60,31 @@ def home_region(user) -> Region | None:
     if user.is_superuser:
         return Region.objects.filter(parent__isnull=True).order_by("path").first()
     return None
+
+
+# --- The same rule inside write services: is a record (or a picked related record) in scope? ----
+
+OUT_OF_SCOPE = "所选记录不存在或不在您的管辖区域内"
+
+
+def is_visible(obj: models.Model, user) -> bool:
+    """Whether `user` may see `obj`: a region through region_visible_to, any other record through
+    its model's `visible_to` (one EXISTS query)."""
+    if isinstance(obj, Region):
+        return region_visible_to(user).filter(pk=obj.pk).exists()
+    manager: Any = type(obj)._default_manager  # a RegionScopedQuerySet manager
+    return manager.visible_to(user).filter(pk=obj.pk).exists()
+
+
+def require_visible(obj: models.Model, user, message: str) -> None:
+    """The record a service changes must be in the user's region (PermissionDenied: the views
+    answer 404 for records outside it before this is reached)."""
+    if not is_visible(obj, user):
+        raise PermissionDenied(message)
+
+
+def require_in_scope(obj: models.Model | None, user, field: str, message: str = OUT_OF_SCOPE) -> None:
+    """A related record picked on a form must be in the user's region too: the message lands
+    beside `field` (ValidationError)."""
+    if obj is not None and not is_visible(obj, user):
+        raise ValidationError({field: message})

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 # GB 32100-2015: 18 characters from this charset (no I, O, S, V, Z).
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -121,3 +122,10 @@ class PasswordCharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码应至少包含小写字母、大写字母、数字、符号中的 {self.min_classes} 类"
+
+
+def not_in_future(day: dt.date | None, field: str, label: str) -> None:
+    """A date a user enters for something that has happened (a visit, a join date …) is not later
+    than today; the message lands beside `field`."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({field: f"{label}不能晚于今天"})

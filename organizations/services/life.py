@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from portal.audit import write_service
 from portal.forms import OUT_OF_SCOPE
 from portal.models import User
 from portal.permissions import Capability
+from portal.scoping import require_visible
 
 # --- 组织生活 (OrgLifeRecord) and 创先争优制度 (ExcellenceSystem) -----------------------------------
 # Staff workspace, issue 10. Records are corrected, never deleted: a life record entered by mistake
@@ -23,12 +24,6 @@ from portal.permissions import Capability
 
 LIFE_REFUSED = "您的角色无权维护组织生活记录"
 EXCELLENCE_REFUSED = "您的角色无权维护创先争优制度"
-
-
-def _life_require_record_visible(record: OrgLifeRecord | ExcellenceSystem, acting_user: User, message: str) -> None:
-    """The record itself must be in acting_user's region (PermissionDenied: the view answers 404/403)."""
-    if not type(record)._default_manager.visible_to(acting_user).filter(pk=record.pk).exists():
-        raise PermissionDenied(message)
 
 
 def _life_require_organization(organization: PartyOrganization | None, acting_user: User) -> None:
@@ -126,7 +121,7 @@ def life_record_update(
     acting_user: User,
 ) -> OrgLifeRecord:
     """Correct a life record (same rules as life_record_create); a voided record stays as it is."""
-    _life_require_record_visible(record, acting_user, "该组织生活记录不在您的管辖区域内")
+    require_visible(record, acting_user, "该组织生活记录不在您的管辖区域内")
     if record.voided_on is not None:
         raise ValidationError(f"该记录已于 {record.voided_on:%Y-%m-%d} 作废，不能修改")
     chosen = list(attendees or ())
@@ -140,7 +135,7 @@ def life_record_update(
 def life_record_void(*, record: OrgLifeRecord, voided_on: date, reason: str, acting_user: User) -> OrgLifeRecord:
     """作废 a life record entered by mistake: it stays (with who voided it, when and why, in its
     history) but no longer counts as held."""
-    _life_require_record_visible(record, acting_user, "该组织生活记录不在您的管辖区域内")
+    require_visible(record, acting_user, "该组织生活记录不在您的管辖区域内")
     if record.voided_on is not None:
         raise ValidationError({"voided_on": f"该记录已于 {record.voided_on:%Y-%m-%d} 作废"})
     if voided_on is None:
@@ -178,7 +173,7 @@ def excellence_system_create(
 def excellence_system_update(
     *, system: ExcellenceSystem, name: str, adopted_on: date, description: str = "", acting_user: User
 ) -> ExcellenceSystem:
-    _life_require_record_visible(system, acting_user, "该创先争优制度不在您的管辖区域内")
+    require_visible(system, acting_user, "该创先争优制度不在您的管辖区域内")
     system.name, system.description, system.adopted_on = (name or "").strip(), (description or "").strip(), adopted_on
     system.full_clean()
     system.save()
@@ -191,7 +186,7 @@ def excellence_system_end(
 ) -> ExcellenceSystem:
     """停止执行 a system (it stays, with its dates). An active organization keeps at least one
     system in force: add the new one first."""
-    _life_require_record_visible(system, acting_user, "该创先争优制度不在您的管辖区域内")
+    require_visible(system, acting_user, "该创先争优制度不在您的管辖区域内")
     if system.ended_on is not None:
         raise ValidationError({"ended_on": f"该制度已于 {system.ended_on:%Y-%m-%d} 停止执行"})
     if ended_on is None:

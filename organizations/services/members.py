@@ -7,9 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.utils import timezone
 
 from enterprises.models import Enterprise, SurveyCampaign, SurveyVisit
 from organizations.choices import Formation, MemberStatus, OrgLevel
@@ -18,7 +17,8 @@ from portal.audit import write_service
 from portal.fields import digest_candidates
 from portal.models import Region, User
 from portal.permissions import Capability
-from portal.scoping import home_region, region_visible_to
+from portal.scoping import home_region, region_visible_to, require_in_scope, require_visible
+from portal.validators import not_in_future
 
 # --- Staff workspace (issue 10): members, organizations, survey visits (NAME=org) ---------------
 
@@ -71,26 +71,6 @@ ORGANIZATION_FIELDS = (
 )
 
 
-def _visible(model: Any, obj: Any, acting_user: User) -> bool:
-    return model._default_manager.visible_to(acting_user).filter(pk=obj.pk).exists()
-
-
-def _require_visible(obj: Any, acting_user: User, message: str) -> None:
-    """The record itself must be in acting_user's region (PermissionDenied: 404/403 in the views)."""
-    if not _visible(type(obj), obj, acting_user):
-        raise PermissionDenied(message)
-
-
-def _require_related(obj: Any, field_name: str, acting_user: User, label: str) -> None:
-    if obj is not None and not _visible(type(obj), obj, acting_user):
-        raise ValidationError({field_name: f"所选{label}不在您的管辖区域内"})
-
-
-def _not_in_future(day: dt.date | None, field_name: str, label: str) -> None:
-    if day is not None and day > timezone.localdate():
-        raise ValidationError({field_name: f"{label}不能晚于今天"})
-
-
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -131,11 +111,11 @@ def _apply_member_fields(member: PartyMember, fields: dict[str, Any], acting_use
     unknown = set(fields) - set(MEMBER_FIELDS)
     if unknown:
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
-    _require_related(fields.get("workplace"), "workplace", acting_user, "工作单位")
-    _require_related(fields.get("organization"), "organization", acting_user, "党组织")
+    require_in_scope(fields.get("workplace"), acting_user, "workplace", "所选工作单位不在您的管辖区域内")
+    require_in_scope(fields.get("organization"), acting_user, "organization", "所选党组织不在您的管辖区域内")
     participates = list(fields.pop("participates_in", None) or [])
     for org in participates:
-        _require_related(org, "participates_in", acting_user, "党组织")
+        require_in_scope(org, acting_user, "participates_in", "所选党组织不在您的管辖区域内")
     for name, value in fields.items():
         setattr(member, name, _strip(value))
     for name in CHAR_FIELDS:
@@ -154,8 +134,8 @@ def _apply_member_fields(member: PartyMember, fields: dict[str, Any], acting_use
         errors["participates_in"] = "组织关系所在党组织不必再选为参加组织生活的党组织"
     if member.organization is not None and member.organization.dissolved_on is not None:
         errors["organization"] = f"党组织“{member.organization}”已撤销"
-    _not_in_future(member.joined_on, "joined_on", "入党日期")
-    _not_in_future(member.birth_date, "birth_date", "出生日期")
+    not_in_future(member.joined_on, "joined_on", "入党日期")
+    not_in_future(member.birth_date, "birth_date", "出生日期")
     if errors:
         raise ValidationError(errors)
     member.region = _member_region(member, acting_user)
@@ -188,7 +168,7 @@ def member_create(*, acting_user: User, **fields: Any) -> PartyMember:
 def member_update(*, partymember: PartyMember, acting_user: User, **fields: Any) -> PartyMember:
     """Edit a member of acting_user's region. The organization relationship is changed by
     member_transfer (with its date), not here."""
-    _require_visible(partymember, acting_user, "该党员不在您的管辖区域内")
+    require_visible(partymember, acting_user, "该党员不在您的管辖区域内")
     fields = dict(fields)
     new_org = fields.pop("organization", partymember.organization)
     if new_org != partymember.organization:
@@ -207,8 +187,8 @@ def member_transfer(
     `transferred_on`. The member keeps the previous organization in `previous_organization` (the
     last transfer) and the audit trail keeps every transfer; a member who took part in the new
     organization's life stops being listed there as a participant (they now belong)."""
-    _require_visible(partymember, acting_user, "该党员不在您的管辖区域内")
-    _require_related(organization, "organization", acting_user, "党组织")
+    require_visible(partymember, acting_user, "该党员不在您的管辖区域内")
+    require_in_scope(organization, acting_user, "organization", "所选党组织不在您的管辖区域内")
     if organization is None:
         raise ValidationError({"organization": "请选择转入的党组织"})
     if organization.pk == partymember.organization_id:
@@ -217,7 +197,7 @@ def member_transfer(
         raise ValidationError({"organization": f"党组织“{organization}”已撤销"})
     if transferred_on is None:
         raise ValidationError({"transferred_on": "请填写转接日期"})
-    _not_in_future(transferred_on, "transferred_on", "转接日期")
+    not_in_future(transferred_on, "transferred_on", "转接日期")
     if transferred_on < organization.established_on:
         raise ValidationError({"transferred_on": "转接日期不能早于该党组织成立日期"})
     partymember.previous_organization = partymember.organization
@@ -273,14 +253,14 @@ def enterprises_member_total(enterprises: Iterable[Enterprise]) -> int:
 
 
 def _check_organization(org: PartyOrganization, covered: Sequence[Enterprise], acting_user: User) -> None:
-    _require_related(org.carrier, "carrier", acting_user, "载体")
-    _require_related(org.parent, "parent", acting_user, "上级党组织")
-    _require_related(org.secretary, "secretary", acting_user, "党员")
+    require_in_scope(org.carrier, acting_user, "carrier", "所选载体不在您的管辖区域内")
+    require_in_scope(org.parent, acting_user, "parent", "所选上级党组织不在您的管辖区域内")
+    require_in_scope(org.secretary, acting_user, "secretary", "所选党员不在您的管辖区域内")
     for enterprise in covered:
-        _require_related(enterprise, "covered_enterprises", acting_user, "企业")
+        require_in_scope(enterprise, acting_user, "covered_enterprises", "所选企业不在您的管辖区域内")
     if org.region_id and not region_visible_to(acting_user).filter(pk=org.region_id).exists():
         raise ValidationError({"region": "所选区域不在您的管辖范围内"})
-    _not_in_future(org.established_on, "established_on", "成立日期")
+    not_in_future(org.established_on, "established_on", "成立日期")
     if not covered:
         raise ValidationError({"covered_enterprises": "请选择覆盖的企业"})
     if org.formation == Formation.STANDALONE:
@@ -341,7 +321,7 @@ def organization_create(*, acting_user: User, **fields: Any) -> PartyOrganizatio
 @write_service(Capability.EDIT_PARTY, message=ORG_REFUSED)
 def organization_update(*, partyorganization: PartyOrganization, acting_user: User, **fields: Any) -> PartyOrganization:
     """Edit an organization of acting_user's region (same rules as organization_create)."""
-    _require_visible(partyorganization, acting_user, "该党组织不在您的管辖区域内")
+    require_visible(partyorganization, acting_user, "该党组织不在您的管辖区域内")
     if partyorganization.dissolved_on is not None:
         raise ValidationError(f"该党组织已于 {partyorganization.dissolved_on:%Y-%m-%d} 撤销，不能再编辑")
     return _save_organization(partyorganization, dict(fields), acting_user)
@@ -354,12 +334,12 @@ def organization_dissolve(
     """撤销 an organization on `ended_on`: it stops covering its enterprises from that date (the
     ledger's active_on); the row, its members' history and its life records stay."""
     org = partyorganization
-    _require_visible(org, acting_user, "该党组织不在您的管辖区域内")
+    require_visible(org, acting_user, "该党组织不在您的管辖区域内")
     if org.dissolved_on is not None:
         raise ValidationError({"ended_on": f"该党组织已于 {org.dissolved_on:%Y-%m-%d} 撤销"})
     if ended_on is None:
         raise ValidationError({"ended_on": "请填写撤销日期"})
-    _not_in_future(ended_on, "ended_on", "撤销日期")
+    not_in_future(ended_on, "ended_on", "撤销日期")
     if ended_on <= org.established_on:
         raise ValidationError({"ended_on": "撤销日期应晚于成立日期"})
     if PartyOrganization.objects.filter(parent=org, dissolved_on__isnull=True).exists():
@@ -413,13 +393,13 @@ def survey_visit_record(
     corrected in place (VISIT_ENTERPRISE_FIELDS), and the members found there registered — all or
     nothing (one transaction: an error in any member stores nothing; its message is keyed
     `members-<i>-<field>`)."""
-    _require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
+    require_visible(enterprise, acting_user, "该企业不在您的管辖区域内")
     campaign = current_campaign(enterprise)
     if campaign is None:
         raise ValidationError("该企业所在区域当前没有进行中的排查活动，请先由管理员设定当前排查")
     if visited_on is None:
         raise ValidationError({"visited_on": "请填写走访日期"})
-    _not_in_future(visited_on, "visited_on", "走访日期")
+    not_in_future(visited_on, "visited_on", "走访日期")
     if visited_on < campaign.starts_on:
         raise ValidationError({"visited_on": f"走访日期不能早于本次排查开始日期（{campaign.starts_on:%Y-%m-%d}）"})
     if SurveyVisit.objects.filter(campaign=campaign, enterprise=enterprise).exists():
